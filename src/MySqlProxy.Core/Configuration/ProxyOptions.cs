@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Configuration;
+
+namespace MySqlProxy.Core.Configuration;
+
+/// <summary>The whole of proxy.yaml, bound from configuration (file, environment, command line).</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>The configuration section root; the file's keys bind at the top level.</summary>
+    public const string SectionName = "";
+
+    public ListenOptions Listen { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+
+    public BackendsOptions Backends { get; set; } = new();
+
+    public List<UserOptions> Users { get; set; } = [];
+
+    public MonitorOptions Monitor { get; set; } = new();
+
+    public RoutingOptions Routing { get; set; } = new();
+
+    public SessionOptions Sessions { get; set; } = new();
+}
+
+/// <summary><c>listen</c>: where the proxy accepts connections.</summary>
+public sealed class ListenOptions
+{
+    /// <summary>host:port for MySQL clients.</summary>
+    public string Mysql { get; set; } = "127.0.0.1:6033";
+
+    /// <summary>host:port of the HTTP admin endpoint.</summary>
+    public string Admin { get; set; } = "127.0.0.1:6080";
+}
+
+/// <summary><c>admin</c>: the HTTP admin endpoint.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>Bearer token every admin path but /healthz and /readyz requires.</summary>
+    public string Token { get; set; } = string.Empty;
+}
+
+/// <summary><c>backends</c>: the primary and its replicas.</summary>
+public sealed class BackendsOptions
+{
+    public BackendOptions Primary { get; set; } = new();
+
+    public List<BackendOptions> Replicas { get; set; } = [];
+
+    /// <summary>How long opening a backend connection may take.</summary>
+    [ConfigurationKeyName("connect_timeout")]
+    public Duration ConnectTimeout { get; set; } = Duration.FromSeconds(5);
+}
+
+/// <summary>One backend server.</summary>
+public sealed class BackendOptions
+{
+    public string Name { get; set; } = string.Empty;
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 3306;
+
+    /// <summary>Share of reads relative to the other replicas (0-1000).</summary>
+    public int Weight { get; set; } = 100;
+
+    public override string ToString() => $"{Name} ({Host}:{Port})";
+}
+
+/// <summary>A login the proxy accepts from clients and uses on backends.</summary>
+public sealed class UserOptions
+{
+    public string User { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Never prints the password.</summary>
+    public override string ToString() => User;
+}
+
+/// <summary><c>monitor</c>: the proxy's own health and lag checks.</summary>
+public sealed class MonitorOptions
+{
+    public string User { get; set; } = "monitor";
+
+    public string Password { get; set; } = string.Empty;
+
+    public Duration Interval { get; set; } = Duration.FromMilliseconds(250);
+}
+
+/// <summary>Where reads go when no replica is usable.</summary>
+public enum ReadsOnPrimary
+{
+    /// <summary>Reads go to the primary only when no replica is eligible.</summary>
+    Fallback,
+
+    /// <summary>The primary serves reads along with the replicas.</summary>
+    Always,
+
+    /// <summary>Reads never go to the primary: with no eligible replica the client gets an error.</summary>
+    Never,
+}
+
+/// <summary><c>routing</c>: read/write splitting.</summary>
+public sealed class RoutingOptions
+{
+    [ConfigurationKeyName("max_replica_lag")]
+    public Duration MaxReplicaLag { get; set; } = Duration.FromSeconds(2);
+
+    [ConfigurationKeyName("read_your_writes")]
+    public bool ReadYourWrites { get; set; } = true;
+
+    [ConfigurationKeyName("reads_on_primary")]
+    public ReadsOnPrimary ReadsOnPrimary { get; set; } = ReadsOnPrimary.Fallback;
+}
+
+/// <summary><c>sessions</c>: client connections.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>Most client connections at once; further ones get ERR 1040.</summary>
+    [ConfigurationKeyName("max_connections")]
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>How long in-flight statements may run on after SIGTERM before their sessions are cut.</summary>
+    [ConfigurationKeyName("shutdown_timeout")]
+    public Duration ShutdownTimeout { get; set; } = Duration.FromSeconds(30);
+}

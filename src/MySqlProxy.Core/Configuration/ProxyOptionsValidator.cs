@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace MySqlProxy.Core.Configuration;
+
+/// <summary>Checks proxy.yaml at start; every failure names the key at fault.</summary>
+public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+{
+    public const int MaxWeight = 1000;
+
+    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        CheckEndpoint(failures, "listen.mysql", options.Listen.Mysql);
+        CheckEndpoint(failures, "listen.admin", options.Listen.Admin);
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        CheckBackend(failures, "backends.primary", options.Backends.Primary, names, isReplica: false);
+        for (int i = 0; i < options.Backends.Replicas.Count; i++)
+        {
+            CheckBackend(failures, $"backends.replicas[{i}]", options.Backends.Replicas[i], names, isReplica: true);
+        }
+
+        if (options.Backends.ConnectTimeout.Value <= TimeSpan.Zero)
+        {
+            failures.Add("backends.connect_timeout: must be more than 0");
+        }
+
+        if (options.Users.Count == 0)
+        {
+            failures.Add("users: at least one user is required (clients log in with these)");
+        }
+
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < options.Users.Count; i++)
+        {
+            string user = options.Users[i].User;
+            if (string.IsNullOrEmpty(user))
+            {
+                failures.Add($"users[{i}].user: required");
+            }
+            else if (!users.Add(user))
+            {
+                failures.Add($"users[{i}].user: '{user}' is listed twice");
+            }
+        }
+
+        if (options.Monitor.Interval.Value < TimeSpan.FromMilliseconds(10))
+        {
+            failures.Add("monitor.interval: must be at least 10ms");
+        }
+
+        if (options.Routing.MaxReplicaLag.Value <= TimeSpan.Zero)
+        {
+            failures.Add("routing.max_replica_lag: must be more than 0");
+        }
+
+        if (!Enum.IsDefined(options.Routing.ReadsOnPrimary))
+        {
+            failures.Add("routing.reads_on_primary: must be fallback, always or never");
+        }
+
+        if (options.Sessions.MaxConnections < 1)
+        {
+            failures.Add("sessions.max_connections: must be at least 1");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckEndpoint(List<string> failures, string key, string value)
+    {
+        if (!IPEndPoint.TryParse(value ?? string.Empty, out IPEndPoint? endpoint) || !value!.Contains(':', StringComparison.Ordinal))
+        {
+            failures.Add($"{key}: '{value}' is not an address:port such as 127.0.0.1:6033");
+        }
+        else if (endpoint.Port is < 0 or > 65535)
+        {
+            failures.Add($"{key}: port {endpoint.Port} is out of range");
+        }
+    }
+
+    private static void CheckBackend(List<string> failures, string key, BackendOptions backend, HashSet<string> names, bool isReplica)
+    {
+        if (string.IsNullOrWhiteSpace(backend.Name))
+        {
+            failures.Add($"{key}.name: required");
+        }
+        else if (!names.Add(backend.Name))
+        {
+            failures.Add($"{key}.name: '{backend.Name}' is used by another backend");
+        }
+
+        if (string.IsNullOrWhiteSpace(backend.Host))
+        {
+            failures.Add($"{key}.host: required");
+        }
+
+        if (backend.Port is < 1 or > 65535)
+        {
+            failures.Add($"{key}.port: {backend.Port} is not a port (1-65535)");
+        }
+
+        if (isReplica && backend.Weight is < 0 or > MaxWeight)
+        {
+            failures.Add($"{key}.weight: {backend.Weight} is out of range (0-{MaxWeight})");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using MySqlProxy.Core.Backends;
+using MySqlProxy.Core.Configuration;
+using MySqlProxy.Core.Sessions;
+
+namespace MySqlProxy.Core;
+
+/// <summary>
+/// What every session shares: an immutable snapshot of the settings, the backends, the session registry and
+/// the identity the greeting shows. Sessions read it; nothing on the data path consults options at run time.
+/// </summary>
+internal sealed class ProxyContext
+{
+    public ProxyContext(ProxyOptions options, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        Logger = loggerFactory.CreateLogger("MySqlProxy.Sessions");
+        Primary = BackendEndpoint.From(options.Backends.Primary, BackendRole.Primary);
+        Replicas = [.. options.Backends.Replicas.Select(r => BackendEndpoint.From(r, BackendRole.Replica))];
+        Users = options.Users.ToDictionary(u => u.User, u => u.Password, StringComparer.Ordinal);
+        ConnectTimeout = options.Backends.ConnectTimeout.Value;
+        Identity = new ServerIdentity(Primary, ConnectTimeout, Logger);
+    }
+
+    public ProxyOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public BackendEndpoint Primary { get; }
+
+    public IReadOnlyList<BackendEndpoint> Replicas { get; }
+
+    /// <summary>Client logins: user name to password.</summary>
+    public IReadOnlyDictionary<string, string> Users { get; }
+
+    public TimeSpan ConnectTimeout { get; }
+
+    public ServerIdentity Identity { get; }
+
+    public SessionRegistry Sessions { get; } = new();
+
+    /// <summary>How long a client may take to complete its login.</summary>
+    public TimeSpan LoginTimeout { get; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,330 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using MySqlProxy.Protocol;
+
+namespace MySqlProxy.Core.Sessions;
+
+/// <summary>How relaying one response ended.</summary>
+internal enum RelayOutcome
+{
+    /// <summary>The response is complete.</summary>
+    Complete,
+
+    /// <summary>The server asked for LOCAL INFILE data.</summary>
+    NeedClientData,
+
+    /// <summary>The backend connection ended or failed before the response was complete.</summary>
+    BackendLost,
+
+    /// <summary>The client went away.</summary>
+    ClientGone,
+}
+
+internal sealed partial class ClientSession
+{
+    /// <summary>How forwarding client packets ended.</summary>
+    private enum ForwardOutcome
+    {
+        Done,
+        ClientGone,
+        BackendLost,
+    }
+
+    private ResponseScanner _scanner;
+    private byte _lastSequenceToClient;
+    private bool _sentToClient;
+
+    /// <summary>
+    /// Streams the backend's response to the client: every byte is copied through as it arrives, the scanner
+    /// sees each logical packet's first bytes to find the end, and the client pipe is flushed once per read.
+    /// Nothing is allocated per packet.
+    /// </summary>
+    private async ValueTask<RelayOutcome> RelayResponseAsync(PipeReader backend, CancellationToken ct)
+    {
+        PipeWriter client = ClientOutput;
+        long remaining = 0;
+        bool continuation = false;
+        ScanOutcome outcome = ScanOutcome.Continue;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await backend.ReadAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsConnectionEnd(ex) && ex is not OperationCanceledException)
+            {
+                return RelayOutcome.BackendLost;
+            }
+
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            bool complete = false;
+            while (true)
+            {
+                if (remaining > 0)
+                {
+                    if (buffer.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    long n = Math.Min(remaining, buffer.Length);
+                    Copy(buffer.Slice(0, n), client);
+                    buffer = buffer.Slice(n);
+                    remaining -= n;
+                    if (remaining > 0)
+                    {
+                        break;
+                    }
+
+                    if (outcome != ScanOutcome.Continue && !continuation)
+                    {
+                        complete = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!PacketHeader.TryRead(buffer, out PacketHeader header))
+                {
+                    break;
+                }
+
+                int prefixLength = Math.Min(header.PayloadLength, ResponseScanner.PrefixSize);
+                if (buffer.Length < PacketHeader.Size + prefixLength)
+                {
+                    break;
+                }
+
+                if (!continuation)
+                {
+                    outcome = FeedScanner(buffer.Slice(PacketHeader.Size, prefixLength), header.PayloadLength);
+                }
+
+                continuation = header.HasContinuation;
+                _lastSequenceToClient = header.SequenceId;
+                _sentToClient = true;
+                long total = PacketHeader.Size + (long)header.PayloadLength;
+                long available = Math.Min(total, buffer.Length);
+                Copy(buffer.Slice(0, available), client);
+                buffer = buffer.Slice(available);
+                remaining = total - available;
+                if (remaining == 0 && outcome != ScanOutcome.Continue && !continuation)
+                {
+                    complete = true;
+                    break;
+                }
+            }
+
+            backend.AdvanceTo(buffer.Start, complete ? buffer.Start : read.Buffer.End);
+            FlushResult flush;
+            try
+            {
+                flush = await client.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsConnectionEnd(ex) && ex is not OperationCanceledException)
+            {
+                return RelayOutcome.ClientGone;
+            }
+
+            if (flush.IsCompleted)
+            {
+                return RelayOutcome.ClientGone;
+            }
+
+            if (complete)
+            {
+                return outcome == ScanOutcome.NeedClientData ? RelayOutcome.NeedClientData : RelayOutcome.Complete;
+            }
+
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                return RelayOutcome.BackendLost;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams packets from the client to the backend: one logical packet (a command, however many 16 MiB
+    /// pieces it takes) or, for LOCAL INFILE, every packet up to and including the empty one that ends the file.
+    /// </summary>
+    private async ValueTask<ForwardOutcome> ForwardClientPacketsAsync(PipeWriter backend, bool untilEmptyPacket, CancellationToken ct)
+    {
+        PipeReader client = ClientInput;
+        long remaining = 0;
+        bool last = false;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await client.ReadAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsConnectionEnd(ex) && ex is not OperationCanceledException)
+            {
+                return ForwardOutcome.ClientGone;
+            }
+
+            if (read.IsCanceled && !read.IsCompleted)
+            {
+                // A stop request landed mid-command: finish the command first.
+                client.AdvanceTo(read.Buffer.Start);
+                continue;
+            }
+
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            bool done = false;
+            while (true)
+            {
+                if (remaining > 0)
+                {
+                    if (buffer.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    long n = Math.Min(remaining, buffer.Length);
+                    Copy(buffer.Slice(0, n), backend);
+                    buffer = buffer.Slice(n);
+                    remaining -= n;
+                    if (remaining > 0)
+                    {
+                        break;
+                    }
+
+                    if (last)
+                    {
+                        done = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!PacketHeader.TryRead(buffer, out PacketHeader header))
+                {
+                    break;
+                }
+
+                last = untilEmptyPacket ? header.PayloadLength == 0 : !header.HasContinuation;
+                long total = PacketHeader.Size + (long)header.PayloadLength;
+                long available = Math.Min(total, buffer.Length);
+                Copy(buffer.Slice(0, available), backend);
+                buffer = buffer.Slice(available);
+                remaining = total - available;
+                if (remaining == 0 && last)
+                {
+                    done = true;
+                    break;
+                }
+            }
+
+            client.AdvanceTo(buffer.Start, done ? buffer.Start : read.Buffer.End);
+            FlushResult flush;
+            try
+            {
+                flush = await backend.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsConnectionEnd(ex) && ex is not OperationCanceledException)
+            {
+                return ForwardOutcome.BackendLost;
+            }
+
+            if (flush.IsCompleted)
+            {
+                return ForwardOutcome.BackendLost;
+            }
+
+            if (done)
+            {
+                return ForwardOutcome.Done;
+            }
+
+            if (read.IsCompleted)
+            {
+                return ForwardOutcome.ClientGone;
+            }
+        }
+    }
+
+    /// <summary>Reads and drops one logical packet from the client (a command the proxy refuses).</summary>
+    private async ValueTask<bool> DiscardClientPacketAsync(CancellationToken ct)
+    {
+        PipeReader client = ClientInput;
+        long remaining = 0;
+        bool last = false;
+        while (true)
+        {
+            ReadResult read = await client.ReadAsync(ct).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            bool done = false;
+            while (true)
+            {
+                if (remaining > 0)
+                {
+                    long n = Math.Min(remaining, buffer.Length);
+                    buffer = buffer.Slice(n);
+                    remaining -= n;
+                    if (remaining > 0 || buffer.IsEmpty && !last)
+                    {
+                        break;
+                    }
+
+                    if (last)
+                    {
+                        done = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!PacketHeader.TryRead(buffer, out PacketHeader header))
+                {
+                    break;
+                }
+
+                last = !header.HasContinuation;
+                remaining = PacketHeader.Size + (long)header.PayloadLength;
+            }
+
+            client.AdvanceTo(buffer.Start, done ? buffer.Start : read.Buffer.End);
+            if (done)
+            {
+                return true;
+            }
+
+            if (read.IsCompleted)
+            {
+                return false;
+            }
+        }
+    }
+
+    private ScanOutcome FeedScanner(in ReadOnlySequence<byte> prefix, int payloadLength)
+    {
+        if (prefix.IsSingleSegment)
+        {
+            return _scanner.Feed(prefix.FirstSpan, payloadLength);
+        }
+
+        Span<byte> copy = stackalloc byte[ResponseScanner.PrefixSize];
+        prefix.CopyTo(copy);
+        return _scanner.Feed(copy[..(int)prefix.Length], payloadLength);
+    }
+
+    private static void Copy(in ReadOnlySequence<byte> source, PipeWriter destination)
+    {
+        if (source.IsSingleSegment)
+        {
+            destination.Write(source.FirstSpan);
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            destination.Write(segment.Span);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using MySqlProxy;
+
+return await ProxyProgram.RunAsync(args).ConfigureAwait(false);
