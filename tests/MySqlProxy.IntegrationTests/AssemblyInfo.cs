@@ -1,0 +1,3 @@
+using MySqlProxy.IntegrationTests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(ProxyFixture))]
