@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on this machine, from nothing:
-#   1. installs MariaDB from Debian's packages when missing (deploy/local/topology.sh install),
+#   1. installs MariaDB from Debian's packages when missing (deploy/local/topology.sh install), and the
+#      other clients the tests drive: python3-pymysql (for /usr/bin/python3) and sysbench,
 #   2. starts the local topology (deploy/local/topology.sh up; PRIMARY_PORT/REPLICA_PORTS/TOPO_DIR),
 #   3. runs `dotnet test MySqlProxy.sln -c Release "$@"` with MYSQLPROXY_TEST_PRIMARY and
 #      MYSQLPROXY_TEST_REPLICAS set, its output also in TestResults/dotnet-test.log (TEST_LOG),
@@ -67,9 +68,32 @@ if [[ "${1:-}" == --summarize ]]; then   # for checking the parser on a saved lo
     exit 0
 fi
 
+# The clients besides MySqlConnector that the integration tests run (Clients/PyMySqlTests needs PyMySQL for
+# Debian's /usr/bin/python3, not for whatever python3 is first on PATH) and bench/sysbench-check.sh uses.
+ensure_test_clients() {
+    local missing=() aptlog
+    /usr/bin/python3 -c 'import pymysql' >/dev/null 2>&1 || missing+=(python3-pymysql)
+    command -v sysbench >/dev/null 2>&1 || missing+=(sysbench)
+    (( ${#missing[@]} )) || return 0
+    if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        say "warning: ${missing[*]} missing and not installable here (needs root and apt-get); the tests that use them skip, or fail under CI"
+        return 0
+    fi
+    say "installing ${missing[*]} (apt-get)"
+    aptlog=$(mktemp /tmp/test-apt.XXXXXX.log)
+    if ! { apt-get update -q &&
+           DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } </dev/null >"$aptlog" 2>&1; then
+        tail -n 30 "$aptlog" >&2
+        say "apt-get install ${missing[*]} failed (full log: $aptlog)"
+        exit 1
+    fi
+    rm -f "$aptlog"
+}
+
 command -v dotnet >/dev/null 2>&1 || { say "the .NET SDK (dotnet) is not installed"; exit 1; }
 
 "$topo" install
+ensure_test_clients
 "$topo" up || { say "the database topology did not come up; no test was run"; exit 1; }
 eval "$("$topo" env)"
 export MYSQLPROXY_TEST_TOPOLOGY_SCRIPT="$topo"

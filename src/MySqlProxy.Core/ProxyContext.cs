@@ -6,10 +6,11 @@ using MySqlProxy.Core.Sessions;
 namespace MySqlProxy.Core;
 
 /// <summary>
-/// What every session shares: an immutable snapshot of the settings, the backends, the session registry and
-/// the identity the greeting shows. Sessions read it; nothing on the data path consults options at run time.
+/// What every session shares: an immutable snapshot of the settings, the backends and their connection
+/// pools, the session registry and the identity the greeting shows. Sessions read it; nothing on the data
+/// path consults options at run time.
 /// </summary>
-internal sealed class ProxyContext
+internal sealed class ProxyContext : IAsyncDisposable
 {
     public ProxyContext(ProxyOptions options, ILoggerFactory loggerFactory)
     {
@@ -20,7 +21,12 @@ internal sealed class ProxyContext
         Users = options.Users.ToDictionary(u => u.User, u => u.Password, StringComparer.Ordinal);
         ConnectTimeout = options.Backends.ConnectTimeout.Value;
         Identity = new ServerIdentity(Primary, ConnectTimeout, Logger);
+        PrimaryPool = new BackendPool(Primary, options.Pool, ConnectTimeout, key => Users[key.User]);
+        Metrics = new Diagnostics.ProxyMetrics(this);
     }
+
+    /// <summary>Counters for the metrics endpoint.</summary>
+    public Diagnostics.ProxyMetrics Metrics { get; }
 
     public ProxyOptions Options { get; }
 
@@ -37,8 +43,17 @@ internal sealed class ProxyContext
 
     public ServerIdentity Identity { get; }
 
+    /// <summary>Pooled connections to the primary.</summary>
+    public BackendPool PrimaryPool { get; }
+
     public SessionRegistry Sessions { get; } = new();
 
     /// <summary>How long a client may take to complete its login.</summary>
     public TimeSpan LoginTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    public ValueTask DisposeAsync()
+    {
+        Metrics.Dispose();
+        return PrimaryPool.DisposeAsync();
+    }
 }

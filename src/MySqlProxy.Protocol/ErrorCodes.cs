@@ -9,6 +9,9 @@ public static class ErrorCodes
     /// <summary>ER_CON_COUNT_ERROR, 08004: "Too many connections".</summary>
     public const ushort TooManyConnections = 1040;
 
+    /// <summary>ER_HANDSHAKE_ERROR, 08S01: "Bad handshake".</summary>
+    public const ushort HandshakeError = 1043;
+
     /// <summary>ER_ACCESS_DENIED_ERROR, 28000: "Access denied for user '%s'@'%s' (using password: %s)".</summary>
     public const ushort AccessDenied = 1045;
 
@@ -44,6 +47,9 @@ public static class ErrorCodes
 
     /// <summary>CR_SERVER_LOST: "Lost connection to MySQL server during query"; sent when a backend dies mid-statement.</summary>
     public const ushort ServerLost = 2013;
+
+    /// <summary>The proxy's own: no backend connection came free within pool.borrow_timeout (as ProxySQL's 9001).</summary>
+    public const ushort PoolExhausted = 9001;
 
     /// <summary>ER_CONNECTION_KILLED (MariaDB 1927, 70100): "Connection was killed".</summary>
     public const ushort ConnectionKilled = 1927;

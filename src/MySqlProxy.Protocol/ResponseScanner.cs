@@ -45,6 +45,9 @@ public struct ResponseScanner
     /// <summary>Affected rows of the last OK packet.</summary>
     public ulong AffectedRows { get; private set; }
 
+    /// <summary>True when the packet fed last was an OK packet (0x00, or the 0xFE terminator in OK form).</summary>
+    public bool LastPacketWasOk { get; private set; }
+
     /// <summary>True when the response is complete.</summary>
     public readonly bool IsComplete => _state == State.Done;
 
@@ -136,6 +139,7 @@ public struct ResponseScanner
         }
 
         byte header = prefix[0];
+        LastPacketWasOk = false;
         switch (_state)
         {
             case State.ResultStart:
@@ -261,6 +265,7 @@ public struct ResponseScanner
                 {
                     LastStatus = ok.Status;
                     AffectedRows = ok.AffectedRows;
+                    LastPacketWasOk = header == OkPayload.Signature || payloadLength >= 7;
                 }
                 else if (header == EofPayload.Signature && payloadLength < 9)
                 {
@@ -287,6 +292,7 @@ public struct ResponseScanner
                 {
                     LastStatus = ok.Status;
                     AffectedRows = ok.AffectedRows;
+                    LastPacketWasOk = true;
                 }
                 else
                 {
@@ -326,6 +332,7 @@ public struct ResponseScanner
         if (payloadLength >= 7 && OkPayload.TryReadHead(prefix, out OkPayload ok))
         {
             LastStatus = ok.Status;
+            LastPacketWasOk = true;
         }
         else
         {

@@ -1,3 +1,6 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +17,9 @@ internal static class ProxyProgram
     /// <summary>Exit code for a configuration the proxy refuses.</summary>
     public const int ConfigError = 2;
 
+    /// <summary>Exit code when a good configuration cannot be put to work (an address already in use).</summary>
+    public const int StartError = 1;
+
     private const string EnvironmentPrefix = "MYSQLPROXY__";
 
     public static async Task<int> RunAsync(string[] args)
@@ -26,6 +32,9 @@ internal static class ProxyProgram
                 Runs the proxy with the configuration in proxy.yaml. Any key can be overridden on the
                 command line (--listen:mysql=127.0.0.1:6034) or in the environment
                 (MYSQLPROXY__Listen__Mysql=127.0.0.1:6034). Stops cleanly on SIGTERM or Ctrl-C.
+
+                Exit status: 0 after a clean stop, 1 when it cannot start (address in use),
+                2 when the configuration is refused (the message names the key).
                 """);
             return 0;
         }
@@ -55,6 +64,14 @@ internal static class ProxyProgram
         {
             await Console.Error.WriteLineAsync($"mysqlproxy: configuration error: {ex.Message}").ConfigureAwait(false);
             return ConfigError;
+        }
+        catch (SocketException ex)
+        {
+            // The MySQL listener is the only socket opened at start (the host has logged the failure with its
+            // stack trace); say in one line which setting could not be put to work, instead of crashing.
+            string endpoint = host.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Listen.Mysql;
+            await Console.Error.WriteLineAsync($"mysqlproxy: listen.mysql: cannot listen on {endpoint}: {ex.Message}").ConfigureAwait(false);
+            return StartError;
         }
 
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") != "1")
@@ -103,7 +120,15 @@ internal static class ProxyProgram
         }
         catch (InvalidOperationException ex)
         {
-            throw new ConfigurationException(ex.Message);
+            throw new ConfigurationException(DescribeBindingError(ex), ex);
+        }
+
+        // Validate here rather than only at host start, which would log the refusal as a start-up failure
+        // with a stack trace before the one-line message.
+        ValidateOptionsResult validation = new ProxyOptionsValidator().Validate(Options.DefaultName, bound);
+        if (validation.Failed)
+        {
+            throw new ConfigurationException(string.Join("; ", validation.Failures));
         }
 
         builder.Logging.ClearProviders();
@@ -117,6 +142,66 @@ internal static class ProxyProgram
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bound.Sessions.ShutdownTimeout.Value + TimeSpan.FromSeconds(5));
         builder.Services.AddMySqlProxy(configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// Turns the binder's "Failed to convert configuration value 'abc' at 'Backends:Primary:Port' to type
+    /// 'System.Int32'." into "backends.primary.port: 'abc' is not a whole number", naming the key as the file
+    /// writes it, like every other configuration error.
+    /// </summary>
+    internal static string DescribeBindingError(InvalidOperationException ex)
+    {
+        Match match = Regex.Match(
+            ex.Message, "^Failed to convert configuration value '(?<value>.*)' at '(?<path>[^']*)' to type '(?<type>[^']*)'");
+        if (!match.Success)
+        {
+            return ex.Message;
+        }
+
+        var key = new StringBuilder();
+        foreach (string segment in match.Groups["path"].Value.Split(':'))
+        {
+            if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            {
+                key.Append('[').Append(segment).Append(']');
+            }
+            else
+            {
+                key.Append(key.Length > 0 ? "." : string.Empty).Append(ToFileKey(segment));
+            }
+        }
+
+        string value = match.Groups["value"].Value;
+        string type = match.Groups["type"].Value;
+        string expected = type switch
+        {
+            "System.Int32" or "System.Int64" or "System.UInt32" or "System.Int16" => "is not a whole number",
+            "System.Boolean" => "is not true or false",
+            "System.Double" or "System.Decimal" => "is not a number",
+            _ when typeof(ProxyOptions).Assembly.GetType(type) is { IsEnum: true } enumType =>
+                $"is not one of {string.Join(", ", Enum.GetNames(enumType)).ToLowerInvariant()}",
+            _ when ex.InnerException is FormatException format && format.Message.Contains(value, StringComparison.Ordinal) => format.Message.Replace($"'{value}' ", string.Empty, StringComparison.Ordinal),
+            _ => $"cannot be read as {type}",
+        };
+        return $"{key}: '{value}' {expected}";
+    }
+
+    /// <summary>A property name as proxy.yaml spells it: <c>ShutdownTimeout</c> becomes <c>shutdown_timeout</c>.</summary>
+    private static string ToFileKey(string name)
+    {
+        var key = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0 && name[i - 1] != '_')
+            {
+                key.Append('_');
+            }
+
+            key.Append(char.ToLowerInvariant(c));
+        }
+
+        return key.ToString();
     }
 
     private static (string ConfigPath, string[] Overrides) SplitArguments(string[] args)

@@ -11,7 +11,7 @@ namespace MySqlProxy.Core.Backends;
 /// One authenticated connection to a backend server. The proxy is the MySQL client here: it answers the
 /// server's greeting for the session's user and speaks the command phase through the pipes.
 /// </summary>
-internal sealed class BackendConnection : IAsyncDisposable
+internal sealed partial class BackendConnection : IAsyncDisposable
 {
     /// <summary>
     /// Capabilities that change how the command phase looks on the wire; a backend connection takes them

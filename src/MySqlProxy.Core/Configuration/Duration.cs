@@ -30,15 +30,13 @@ public readonly record struct Duration(TimeSpan Value)
                 double.TryParse(s.AsSpan(0, s.Length - suffix.Length).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double n) &&
                 n >= 0 && double.IsFinite(n))
             {
-                duration = FromMilliseconds(n * factorMs);
-                return true;
+                return TryFromMilliseconds(n * factorMs, out duration);
             }
         }
 
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0 && double.IsFinite(seconds))
         {
-            duration = FromSeconds(seconds);
-            return true;
+            return TryFromMilliseconds(seconds * 1000, out duration);
         }
 
         if (TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out TimeSpan span) && span >= TimeSpan.Zero)
@@ -48,6 +46,19 @@ public readonly record struct Duration(TimeSpan Value)
         }
 
         return false;
+    }
+
+    private static bool TryFromMilliseconds(double milliseconds, out Duration duration)
+    {
+        // Beyond TimeSpan's range is not a duration anyone means; refuse it instead of overflowing.
+        if (milliseconds >= TimeSpan.MaxValue.TotalMilliseconds)
+        {
+            duration = default;
+            return false;
+        }
+
+        duration = FromMilliseconds(milliseconds);
+        return true;
     }
 
     public override string ToString()

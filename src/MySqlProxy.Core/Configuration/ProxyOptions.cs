@@ -21,6 +21,32 @@ public sealed class ProxyOptions
     public RoutingOptions Routing { get; set; } = new();
 
     public SessionOptions Sessions { get; set; } = new();
+
+    public PoolOptions Pool { get; set; } = new();
+}
+
+/// <summary><c>pool</c>: backend connections shared by client sessions.</summary>
+public sealed class PoolOptions
+{
+    /// <summary>Most connections the proxy opens to one backend, all users together.</summary>
+    [ConfigurationKeyName("max_per_backend")]
+    public int MaxPerBackend { get; set; } = 64;
+
+    /// <summary>An idle pooled connection older than this is closed.</summary>
+    [ConfigurationKeyName("idle_timeout")]
+    public Duration IdleTimeout { get; set; } = Duration.FromSeconds(60);
+
+    /// <summary>How long a statement waits for a connection when the pool is exhausted, before it gets an error.</summary>
+    [ConfigurationKeyName("borrow_timeout")]
+    public Duration BorrowTimeout { get; set; } = Duration.FromSeconds(5);
+
+    /// <summary>A connection idle for longer than this is pinged before it is used.</summary>
+    [ConfigurationKeyName("ping_after_idle")]
+    public Duration PingAfterIdle { get; set; } = Duration.FromSeconds(5);
+
+    /// <summary>Most prepared statements kept on one backend connection; the least recently used is closed beyond it.</summary>
+    [ConfigurationKeyName("max_prepared_per_connection")]
+    public int MaxPreparedPerConnection { get; set; } = 256;
 }
 
 /// <summary><c>listen</c>: where the proxy accepts connections.</summary>

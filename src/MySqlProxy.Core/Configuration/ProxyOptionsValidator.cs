@@ -61,6 +61,26 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             failures.Add("routing.reads_on_primary: must be fallback, always or never");
         }
 
+        if (options.Pool.MaxPerBackend < 1)
+        {
+            failures.Add("pool.max_per_backend: must be at least 1");
+        }
+
+        if (options.Pool.BorrowTimeout.Value <= TimeSpan.Zero)
+        {
+            failures.Add("pool.borrow_timeout: must be more than 0");
+        }
+
+        if (options.Pool.IdleTimeout.Value <= TimeSpan.Zero)
+        {
+            failures.Add("pool.idle_timeout: must be more than 0");
+        }
+
+        if (options.Pool.MaxPreparedPerConnection < 1)
+        {
+            failures.Add("pool.max_prepared_per_connection: must be at least 1");
+        }
+
         if (options.Sessions.MaxConnections < 1)
         {
             failures.Add("sessions.max_connections: must be at least 1");

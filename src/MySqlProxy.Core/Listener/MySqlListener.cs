@@ -34,7 +34,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
     }
 
     /// <summary>The address actually bound (tells the port when <c>listen.mysql</c> asked for port 0).</summary>
-    public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint;
+    public IPEndPoint? LocalEndPoint { get; private set; }
 
     /// <summary>Client sessions open now, logged in or not.</summary>
     public int SessionCount => _sessions.Count;
@@ -58,6 +58,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
         }
 
         _socket = socket;
+        LocalEndPoint = socket.LocalEndPoint as IPEndPoint;
         Log.ListenerStarted(_logger, socket.LocalEndPoint!);
 
         // Learn the primary's version early so the first clients see the real one; failures are logged.
@@ -68,7 +69,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        Socket? socket = _socket;
+        Socket? socket = Interlocked.Exchange(ref _socket, null);
         if (socket is null)
         {
             return;
@@ -104,13 +105,13 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
             await all.ConfigureAwait(false);
         }
 
+        await _context.DisposeAsync().ConfigureAwait(false);
         Log.ListenerStopped(_logger);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _socket = null;
     }
 
     private async Task AcceptLoopAsync(Socket listener)

@@ -61,36 +61,32 @@ internal sealed partial class ClientSession
         }
 
         string? newSchema = string.IsNullOrEmpty(schema) ? null : schema;
-        var login = new BackendLogin(user, _context.Users[user], newSchema, charset, _capabilities, attributes);
-        BackendConnection replacement;
-        try
+
+        // The server resets everything on a change of user: whatever the session kept on a pinned
+        // connection (transaction, temporary tables, locks) ends with that connection.
+        if (_backend is not null)
         {
-            replacement = await BackendConnection.ConnectAsync(_context.Primary, login, _context.ConnectTimeout, ct).ConfigureAwait(false);
-        }
-        catch (MySqlErrorException ex)
-        {
-            await WriteErrorAsync(new ErrPayload(ex.ErrorCode, ex.SqlState, ex.Message), sequence, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException)
-        {
-            Log.BackendConnectFailed(_logger, Id, _context.Primary.Name, ex.Message);
-            await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.CannotConnect, "HY000",
-                $"MySqlProxy: can't connect to backend {_context.Primary.Name} ({_context.Primary.Host}:{_context.Primary.Port}): {ex.Message}", sequence, ct).ConfigureAwait(false);
-            return true;
+            BackendConnection pinned = _backend;
+            _backend = null;
+            pinned.MarkBroken();
+            _context.PrimaryPool.Return(pinned);
         }
 
-        BackendConnection? old = _backend;
-        _backend = replacement;
-        if (old is not null)
-        {
-            await old.DisposeAsync().ConfigureAwait(false);
-        }
-
+        (string oldUser, byte oldCharset, byte[]? oldAttributes) = (User, _characterSet, _connectionAttributes);
         User = user;
-        _schema = newSchema;
         _characterSet = charset;
         _connectionAttributes = attributes;
+        ResetSessionState(newSchema);
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
+        if (backend is null)
+        {
+            (User, _characterSet, _connectionAttributes) = (oldUser, oldCharset, oldAttributes);
+            ResetSessionState(null);
+            await WriteErrorAsync(failure!, sequence, ct).ConfigureAwait(false);
+            return true;
+        }
+
+        ReleaseIfUnpinned();
         Log.ClientAuthenticated(_logger, Id, User);
         await WriteOkAsync(sequence, ct).ConfigureAwait(false);
         return true;

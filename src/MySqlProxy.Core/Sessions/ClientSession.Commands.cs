@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using MySqlProxy.Core.Backends;
 using MySqlProxy.Core.Diagnostics;
+using MySqlProxy.Core.Routing;
 using MySqlProxy.Protocol;
 using MySqlProxy.Protocol.Payloads;
 
@@ -11,6 +12,13 @@ internal sealed partial class ClientSession
 {
     /// <summary>Largest first packet of a command the session looks at whole (KILL, CONNECTION_ID(), COM_CHANGE_USER).</summary>
     private const int InspectLimit = 64 * 1024;
+
+    /// <summary>Statements whose names (temporary tables, SQL prepared statements) the pin logic reads.</summary>
+    private const StatementTraits NamedStateTraits =
+        StatementTraits.CreateTemporaryTable | StatementTraits.DropTable | StatementTraits.Prepare | StatementTraits.Deallocate;
+
+    private byte[] _lastQuery = [];
+    private int _lastQueryLength;
 
     /// <summary>
     /// The command phase: read a command's first packet, decide, forward it and relay the response; repeat.
@@ -24,10 +32,17 @@ internal sealed partial class ClientSession
         {
             ReadResult read = await input.ReadAsync(ct).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = read.Buffer;
-            if (read.IsCanceled || _stopRequested)
+            if (_stopRequested)
             {
                 input.AdvanceTo(buffer.Start);
                 return;
+            }
+
+            if (read.IsCanceled)
+            {
+                // Left over from ending a client watch that had already completed: read again.
+                input.AdvanceTo(buffer.Start);
+                continue;
             }
 
             if (!PacketHeader.TryRead(buffer, out PacketHeader header) ||
@@ -66,8 +81,14 @@ internal sealed partial class ClientSession
             bool whole = header.PayloadLength <= InspectLimit;
             KillStatement kill = default;
             byte[]? rewritten = null;
+            StatementTraits traits = StatementTraits.None;
             bool isKill = command == CommandCode.Query && whole &&
-                InspectQuery(buffer.Slice(PacketHeader.Size + 1, header.PayloadLength - 1), out kill, out rewritten);
+                InspectQuery(buffer.Slice(PacketHeader.Size + 1, header.PayloadLength - 1), out kill, out rewritten, out traits);
+            if (command == CommandCode.Query && !whole)
+            {
+                // Too long to look at whole (bulk inserts): routed and pinned by its beginning.
+                traits = Classify(buffer.Slice(PacketHeader.Size + 1, Math.Min(InspectLimit, header.PayloadLength - 1)));
+            }
             if (isKill || rewritten is not null)
             {
                 // The session answers or rewrites this statement itself: the original packet is used up.
@@ -83,7 +104,13 @@ internal sealed partial class ClientSession
             {
                 CommandCode.Quit => false,
                 CommandCode.Query when isKill => await KillAsync(kill, ct).ConfigureAwait(false),
-                CommandCode.Query when rewritten is not null => await ForwardAsync(command, rewritten, ct).ConfigureAwait(false),
+                CommandCode.Query when rewritten is not null => await ForwardAsync(command, Classify(rewritten), rewritten, ct).ConfigureAwait(false),
+                CommandCode.Query => await ForwardAsync(command, traits, null, ct).ConfigureAwait(false),
+                CommandCode.ResetConnection => await ResetConnectionAsync(ct).ConfigureAwait(false),
+                CommandCode.StatementPrepare => await PrepareAsync(header, ct).ConfigureAwait(false),
+                CommandCode.StatementExecute or CommandCode.StatementSendLongData or CommandCode.StatementClose or
+                    CommandCode.StatementReset or CommandCode.StatementFetch or CommandCode.StatementBulkExecute
+                    => await StatementCommandAsync(command, header, buffer.Length >= PacketHeader.Size + 5, ct).ConfigureAwait(false),
                 CommandCode.ProcessKill when whole => await ProcessKillAsync(header, ct).ConfigureAwait(false),
                 CommandCode.ChangeUser when whole => await ChangeUserAsync(header, ct).ConfigureAwait(false),
                 CommandCode.ChangeUser or CommandCode.ProcessKill => await RefuseAsync(command, ErrorCodes.NetReadError, "08S01", "Got an error reading communication packets", ct).ConfigureAwait(false),
@@ -91,7 +118,7 @@ internal sealed partial class ClientSession
                     CommandCode.TableDump or CommandCode.ConnectOut or CommandCode.RegisterSlave or CommandCode.BinlogDump or
                     CommandCode.BinlogDumpGtid or CommandCode.Daemon => await RefuseAsync(command, ErrorCodes.UnknownCommand, "08S01", "Unknown command", ct).ConfigureAwait(false),
                 _ when !Enum.IsDefined(command) => await RefuseAsync(command, ErrorCodes.UnknownCommand, "08S01", "Unknown command", ct).ConfigureAwait(false),
-                _ => await ForwardAsync(command, rewritten: null, ct).ConfigureAwait(false),
+                _ => await ForwardAsync(command, StatementTraits.None, null, ct).ConfigureAwait(false),
             };
 
             if (!keepGoing || _killed)
@@ -106,10 +133,11 @@ internal sealed partial class ClientSession
     /// Returns true for a KILL; sets <paramref name="rewritten"/> when CONNECTION_ID() was replaced.
     /// Allocates only when it finds one of them.
     /// </summary>
-    private bool InspectQuery(in ReadOnlySequence<byte> sqlBytes, out KillStatement kill, out byte[]? rewritten)
+    private bool InspectQuery(in ReadOnlySequence<byte> sqlBytes, out KillStatement kill, out byte[]? rewritten, out StatementTraits traits)
     {
         rewritten = null;
         kill = default;
+        traits = StatementTraits.None;
         byte[]? rented = null;
         try
         {
@@ -130,7 +158,23 @@ internal sealed partial class ClientSession
                 return true;
             }
 
-            rewritten = SqlText.RewriteConnectionId(sql, Id);
+            traits = StatementClassifier.Classify(sql);
+            if ((traits & NamedStateTraits) != 0)
+            {
+                // The names in it decide when a pin ends; the packet itself is gone once forwarded.
+                _lastQuery = sql.ToArray();
+                _lastQueryLength = sql.Length;
+            }
+            else
+            {
+                _lastQueryLength = 0;
+            }
+
+            if ((traits & StatementTraits.ConnectionId) != 0)
+            {
+                rewritten = SqlText.RewriteConnectionId(sql, Id);
+            }
+
             return false;
         }
         finally
@@ -143,31 +187,37 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Sends the command to the backend (the packets waiting in the client pipe, or <paramref name="rewritten"/>
-    /// SQL in their place) and relays the response, including a LOCAL INFILE upload.
+    /// Runs one command on a backend connection: the pinned one or one borrowed and aligned; sends the
+    /// packets waiting in the client pipe (or <paramref name="rewritten"/> SQL in their place), relays the
+    /// response including a LOCAL INFILE upload, then decides from the response and the statement whether the
+    /// session stays pinned, and gives the connection back if not.
     /// </summary>
-    private async ValueTask<bool> ForwardAsync(CommandCode command, byte[]? rewritten, CancellationToken ct)
+    private async ValueTask<bool> ForwardAsync(CommandCode command, StatementTraits traits, byte[]? rewritten, CancellationToken ct, uint? statementId = null)
     {
-        BackendConnection? backend = _backend;
-        if (backend is null || backend.IsBroken)
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
+        if (backend is null)
         {
-            if (rewritten is null)
+            if (rewritten is null && !await DiscardClientPacketAsync(ct).ConfigureAwait(false))
             {
-                await DiscardClientPacketAsync(ct).ConfigureAwait(false);
+                return false;
             }
 
-            await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.ServerLost, "HY000",
-                $"MySqlProxy: lost connection to backend {_context.Primary.Name}", 1, ct).ConfigureAwait(false);
-            return false;
+            if (ResponseScanner.HasResponse(command))
+            {
+                await WriteErrorAsync(failure!, 1, ct).ConfigureAwait(false);
+            }
+
+            return true;
         }
 
         Transition(SessionState.Idle, SessionState.Busy);
+        bool pinnedBefore = _pins != PinCauses.None;
         try
         {
             _sentToClient = false;
             if (rewritten is null)
             {
-                ForwardOutcome forwarded = await ForwardClientPacketsAsync(backend.Output, untilEmptyPacket: false, ct).ConfigureAwait(false);
+                ForwardOutcome forwarded = await ForwardClientPacketsAsync(backend.Output, untilEmptyPacket: false, ct, statementId).ConfigureAwait(false);
                 if (forwarded == ForwardOutcome.ClientGone)
                 {
                     // Half a command went to the backend: that connection can never be used again.
@@ -177,7 +227,7 @@ internal sealed partial class ClientSession
 
                 if (forwarded == ForwardOutcome.BackendLost)
                 {
-                    return await BackendLostAsync(backend, "connection closed while sending", ct).ConfigureAwait(false);
+                    return await BackendLostAsync(backend, "connection closed while sending", pinnedBefore, ct).ConfigureAwait(false);
                 }
             }
             else
@@ -190,7 +240,7 @@ internal sealed partial class ClientSession
                 }
                 catch (Exception ex) when (IsConnectionEnd(ex) && ex is not OperationCanceledException)
                 {
-                    return await BackendLostAsync(backend, ex.Message, ct).ConfigureAwait(false);
+                    return await BackendLostAsync(backend, ex.Message, pinnedBefore, ct).ConfigureAwait(false);
                 }
             }
 
@@ -199,14 +249,32 @@ internal sealed partial class ClientSession
                 return true;
             }
 
+            BeginStatement();
             _scanner.Start(command, backend.Capabilities);
             while (true)
             {
-                RelayOutcome outcome = await RelayResponseAsync(backend.Input, ct).ConfigureAwait(false);
+                StartClientWatch();
+                RelayOutcome outcome = await RelayResponseAsync(backend, ct).ConfigureAwait(false);
+                StopClientWatch();
+                if (_clientGoneMidStatement)
+                {
+                    backend.MarkBroken();
+                    return false;
+                }
+
                 switch (outcome)
                 {
                     case RelayOutcome.Complete:
                         backend.Status = _scanner.LastStatus;
+                        if (command == CommandCode.Query && rewritten is not null)
+                        {
+                            AfterStatement(command, traits, rewritten);
+                        }
+                        else
+                        {
+                            AfterStatement(command, traits, command == CommandCode.Query ? _lastQuery.AsSpan(0, _lastQueryLength) : default);
+                        }
+
                         return true;
 
                     case RelayOutcome.NeedClientData:
@@ -219,7 +287,7 @@ internal sealed partial class ClientSession
 
                         if (upload == ForwardOutcome.BackendLost)
                         {
-                            return await BackendLostAsync(backend, "connection closed during LOCAL INFILE", ct).ConfigureAwait(false);
+                            return await BackendLostAsync(backend, "connection closed during LOCAL INFILE", pinnedBefore, ct).ConfigureAwait(false);
                         }
 
                         _scanner.ClientDataSent();
@@ -230,7 +298,7 @@ internal sealed partial class ClientSession
                         return false;
 
                     default:
-                        return await BackendLostAsync(backend, "connection closed during the response", ct).ConfigureAwait(false);
+                        return await BackendLostAsync(backend, "connection closed during the response", pinnedBefore, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -240,16 +308,19 @@ internal sealed partial class ClientSession
             {
                 _state = SessionState.Idle;
             }
+
+            ReleaseIfUnpinned();
         }
     }
 
     /// <summary>
-    /// The backend died mid-statement: the client gets an ERR in place of the rest of the response and the
-    /// session ends, because whatever state it had on that connection (transaction, variables) is gone.
+    /// The backend died mid-statement: the client gets an ERR in place of the rest of the response; the
+    /// session goes on only if it had no state on that connection.
     /// </summary>
-    private async ValueTask<bool> BackendLostAsync(BackendConnection backend, string reason, CancellationToken ct)
+    private async ValueTask<bool> BackendLostAsync(BackendConnection backend, string reason, bool pinnedBefore, CancellationToken ct)
     {
         backend.MarkBroken();
+
         if (!_killed)
         {
             Log.BackendLost(_logger, Id, backend.Backend.Name, reason);
@@ -266,9 +337,18 @@ internal sealed partial class ClientSession
         catch (Exception ex) when (IsConnectionEnd(ex))
         {
             // The client is gone too.
+            return false;
         }
 
-        return false;
+        // A session that kept nothing on that connection (no transaction, no pinned state) carries on with
+        // another one; one whose state died with the connection ends, as it would with a failed server.
+        bool keep = !pinnedBefore && _pins == PinCauses.None && !_killed;
+        if (!keep)
+        {
+            _pins = PinCauses.None;
+        }
+
+        return keep;
     }
 
     /// <summary>Drops a command the proxy does not take and answers it with an ERR, as the server would.</summary>
@@ -302,6 +382,27 @@ internal sealed partial class ClientSession
         byte[] payload = read.Buffer.Slice(PacketHeader.Size, header.PayloadLength).ToArray();
         ClientInput.AdvanceTo(read.Buffer.GetPosition(PacketHeader.Size + header.PayloadLength));
         return payload;
+    }
+
+    private static StatementTraits Classify(ReadOnlySpan<byte> sql) => StatementClassifier.Classify(sql);
+
+    private static StatementTraits Classify(in ReadOnlySequence<byte> sql)
+    {
+        if (sql.IsSingleSegment)
+        {
+            return StatementClassifier.Classify(sql.FirstSpan);
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent((int)sql.Length);
+        try
+        {
+            sql.CopyTo(rented);
+            return StatementClassifier.Classify(rented.AsSpan(0, (int)sql.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static byte First(in ReadOnlySequence<byte> buffer) =>

@@ -12,7 +12,6 @@ internal sealed partial class ClientSession
     private byte[] _challenge = [];
     private Capabilities _capabilities;
     private byte _characterSet;
-    private string? _schema;
     private byte[]? _connectionAttributes;
 
     /// <summary>Capabilities the client and the proxy agreed on.</summary>
@@ -66,7 +65,7 @@ internal sealed partial class ClientSession
         catch (PacketFormatException ex)
         {
             Log.ClientProtocolError(_logger, Id, ex.Message);
-            await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.NetReadError, "08S01", "Bad handshake", sequence, ct).ConfigureAwait(false);
+            await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.HandshakeError, "08S01", "Bad handshake", sequence, ct).ConfigureAwait(false);
             return false;
         }
 
@@ -81,23 +80,23 @@ internal sealed partial class ClientSession
         }
 
         User = response.User;
-        _schema = string.IsNullOrEmpty(response.Database) ? null : response.Database;
+        _desired.Reset(string.IsNullOrEmpty(response.Database) ? null : response.Database);
         Log.ClientAuthenticated(_logger, Id, User);
 
-        // One backend connection per session for now: open it as the same user, so that login errors
-        // (unknown schema, no access to it) reach the client exactly as the server words them.
-        ErrPayload? failure = await ConnectBackendAsync(ct).ConfigureAwait(false);
+        // Borrow a backend connection once at login, so that what the server would refuse at login
+        // (an unknown schema, no access to it, the backend down) reaches the client as a login error.
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
         if (failure is not null)
         {
-            using var err = new PayloadWriter();
-            failure.Write(err);
-            await PacketIO.WritePacketAsync(ClientOutput, err, sequence, ct).ConfigureAwait(false);
+            await WriteErrorAsync(failure, sequence, ct).ConfigureAwait(false);
             return false;
         }
 
+        ServerStatus status = backend!.Status;
+        ReleaseIfUnpinned();
         using (var payload = new PayloadWriter(16))
         {
-            OkPayload.Write(payload, 0, 0, _backend!.Status);
+            OkPayload.Write(payload, 0, 0, (status & ~(ServerStatus.InTransaction | ServerStatus.SessionStateChanged)) | ServerStatus.Autocommit);
             await PacketIO.WritePacketAsync(ClientOutput, payload, sequence, ct).ConfigureAwait(false);
         }
 
@@ -143,30 +142,5 @@ internal sealed partial class ClientSession
         string message = $"Access denied for user '{user}'@'{RemoteHost}' (using password: {(authResponse.Length > 0 ? "YES" : "NO")})";
         sequence = await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.AccessDenied, "28000", message, sequence, ct).ConfigureAwait(false);
         return (false, sequence);
-    }
-
-    /// <summary>Opens the session's backend connection; returns the ERR for the client when that fails.</summary>
-    private async Task<ErrPayload?> ConnectBackendAsync(CancellationToken ct)
-    {
-        BackendEndpoint backend = _context.Primary;
-        var login = new BackendLogin(User, _context.Users[User], _schema, _characterSet, _capabilities, _connectionAttributes);
-        try
-        {
-            _backend = await BackendConnection.ConnectAsync(backend, login, _context.ConnectTimeout, ct).ConfigureAwait(false);
-            _context.Identity.Observe(_backend.Greeting);
-            Log.BackendConnected(_logger, Id, backend.Name, _backend.ThreadId);
-            return null;
-        }
-        catch (MySqlErrorException ex)
-        {
-            // The server's own refusal (unknown schema, access denied to it): the client sees it as is.
-            return new ErrPayload(ex.ErrorCode, ex.SqlState, ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException)
-        {
-            Log.BackendConnectFailed(_logger, Id, backend.Name, ex.Message);
-            return new ErrPayload(ErrorCodes.CannotConnect, "HY000",
-                $"MySqlProxy: can't connect to backend {backend.Name} ({backend.Host}:{backend.Port}): {ex.Message}");
-        }
     }
 }

@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
+using MySqlProxy.Core.Backends;
 using MySqlProxy.Protocol;
+using MySqlProxy.Protocol.Payloads;
 
 namespace MySqlProxy.Core.Sessions;
 
@@ -30,6 +33,9 @@ internal sealed partial class ClientSession
         BackendLost,
     }
 
+    /// <summary>Largest packet treated as a possible OK (read whole for its session state).</summary>
+    private const int MaxOkPacket = 0xFFFF;
+
     private ResponseScanner _scanner;
     private byte _lastSequenceToClient;
     private bool _sentToClient;
@@ -39,9 +45,12 @@ internal sealed partial class ClientSession
     /// sees each logical packet's first bytes to find the end, and the client pipe is flushed once per read.
     /// Nothing is allocated per packet.
     /// </summary>
-    private async ValueTask<RelayOutcome> RelayResponseAsync(PipeReader backend, CancellationToken ct)
+    private async ValueTask<RelayOutcome> RelayResponseAsync(BackendConnection connection, CancellationToken ct)
     {
+        PipeReader backend = connection.Input;
         PipeWriter client = ClientOutput;
+        bool backendTracks = (connection.Capabilities & Capabilities.SessionTrack) != 0;
+        bool clientTracks = (_capabilities & Capabilities.SessionTrack) != 0;
         long remaining = 0;
         bool continuation = false;
         ScanOutcome outcome = ScanOutcome.Continue;
@@ -97,6 +106,14 @@ internal sealed partial class ClientSession
                     break;
                 }
 
+                // An OK packet is small and carries session state: it is read whole.
+                bool okCandidate = !continuation && header.PayloadLength is > 0 and <= MaxOkPacket &&
+                    First(buffer.Slice(PacketHeader.Size)) is OkPayload.Signature or EofPayload.Signature;
+                if (okCandidate && buffer.Length < PacketHeader.Size + header.PayloadLength)
+                {
+                    break;
+                }
+
                 if (!continuation)
                 {
                     outcome = FeedScanner(buffer.Slice(PacketHeader.Size, prefixLength), header.PayloadLength);
@@ -105,6 +122,19 @@ internal sealed partial class ClientSession
                 continuation = header.HasContinuation;
                 _lastSequenceToClient = header.SequenceId;
                 _sentToClient = true;
+                if (okCandidate && _scanner.LastPacketWasOk)
+                {
+                    HandleOk(connection, buffer.Slice(PacketHeader.Size, header.PayloadLength), header.SequenceId, backendTracks, clientTracks);
+                    buffer = buffer.Slice(PacketHeader.Size + header.PayloadLength);
+                    if (outcome != ScanOutcome.Continue)
+                    {
+                        complete = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
                 long total = PacketHeader.Size + (long)header.PayloadLength;
                 long available = Math.Min(total, buffer.Length);
                 Copy(buffer.Slice(0, available), client);
@@ -149,11 +179,12 @@ internal sealed partial class ClientSession
     /// Streams packets from the client to the backend: one logical packet (a command, however many 16 MiB
     /// pieces it takes) or, for LOCAL INFILE, every packet up to and including the empty one that ends the file.
     /// </summary>
-    private async ValueTask<ForwardOutcome> ForwardClientPacketsAsync(PipeWriter backend, bool untilEmptyPacket, CancellationToken ct)
+    private async ValueTask<ForwardOutcome> ForwardClientPacketsAsync(PipeWriter backend, bool untilEmptyPacket, CancellationToken ct, uint? statementId = null)
     {
         PipeReader client = ClientInput;
         long remaining = 0;
         bool last = false;
+        bool first = true;
         while (true)
         {
             ReadResult read;
@@ -209,6 +240,23 @@ internal sealed partial class ClientSession
 
                 last = untilEmptyPacket ? header.PayloadLength == 0 : !header.HasContinuation;
                 long total = PacketHeader.Size + (long)header.PayloadLength;
+                if (first && statementId is uint id)
+                {
+                    // COM_STMT_*: the client's statement id (bytes 1-4) becomes the server's on this connection.
+                    if (buffer.Length < PacketHeader.Size + 5)
+                    {
+                        break;
+                    }
+
+                    Copy(buffer.Slice(0, PacketHeader.Size + 1), backend);
+                    Span<byte> idBytes = backend.GetSpan(4);
+                    BinaryPrimitives.WriteUInt32LittleEndian(idBytes, id);
+                    backend.Advance(4);
+                    buffer = buffer.Slice(PacketHeader.Size + 5);
+                    total -= PacketHeader.Size + 5;
+                }
+
+                first = false;
                 long available = Math.Min(total, buffer.Length);
                 Copy(buffer.Slice(0, available), backend);
                 buffer = buffer.Slice(available);
@@ -300,6 +348,92 @@ internal sealed partial class ClientSession
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads an OK packet's session state (schema, variables, "something changed"), counts what the pin logic
+    /// needs (insert id, warnings), and writes the packet to the client: as it came, or without the session
+    /// state for a client that did not ask for CLIENT_SESSION_TRACK.
+    /// </summary>
+    private void HandleOk(BackendConnection connection, in ReadOnlySequence<byte> payload, byte sequenceId, bool backendTracks, bool clientTracks)
+    {
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> span;
+            if (payload.IsSingleSegment)
+            {
+                span = payload.FirstSpan;
+            }
+            else
+            {
+                rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+                payload.CopyTo(rented);
+                span = rented.AsSpan(0, (int)payload.Length);
+            }
+
+            if (!OkPacket.TryRead(span, backendTracks, out OkPacket ok))
+            {
+                WritePacket(ClientOutput, span, sequenceId);
+                return;
+            }
+
+            _lastInsertId = ok.LastInsertId;
+            _warnings = ok.Warnings;
+            if (!ok.SessionState.IsEmpty)
+            {
+                foreach (SessionStateEntry entry in ok.GetSessionStateEntries())
+                {
+                    switch (entry.Type)
+                    {
+                        case SessionTrackType.SystemVariables when entry.TryReadVariable(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value):
+                            _desired.Set(name, value);
+                            connection.State.Set(name, value);
+                            _stateTracked = true;
+                            break;
+
+                        case SessionTrackType.Schema:
+                            string schema = entry.ReadSchema();
+                            _desired.Schema = schema;
+                            connection.State.Schema = schema;
+                            _stateTracked = true;
+                            break;
+
+                        case SessionTrackType.StateChange:
+                            _stateChanged = true;
+                            break;
+
+                        default:
+                            break;
+                    }
+                }
+            }
+
+            if (clientTracks || !backendTracks)
+            {
+                WritePacket(ClientOutput, span, sequenceId);
+            }
+            else
+            {
+                Span<byte> destination = ClientOutput.GetSpan(PacketHeader.Size + ok.LengthWithoutSessionTrack);
+                ClientOutput.Advance(ok.WriteWithoutSessionTrack(destination, sequenceId));
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static void WritePacket(PipeWriter output, ReadOnlySpan<byte> payload, byte sequenceId)
+    {
+        Span<byte> destination = output.GetSpan(PacketHeader.Size + payload.Length);
+        PacketHeader.Write(destination, payload.Length, sequenceId);
+        payload.CopyTo(destination[PacketHeader.Size..]);
+        output.Advance(PacketHeader.Size + payload.Length);
     }
 
     private ScanOutcome FeedScanner(in ReadOnlySequence<byte> prefix, int payloadLength)

@@ -26,7 +26,8 @@ internal enum SessionState
 
 /// <summary>
 /// One client connection: the server side of the handshake, then a loop that forwards each command to a
-/// backend and streams its response back packet by packet.
+/// backend connection borrowed from a pool and streams its response back packet by packet. Between
+/// statements the session holds no backend connection unless state that cannot move pins it there.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync owns the session's lifetime and disposes everything in its finally block.")]
 internal sealed partial class ClientSession
@@ -63,8 +64,11 @@ internal sealed partial class ClientSession
 
     public SessionState State => _state;
 
-    /// <summary>The backend connection the session holds now, if any.</summary>
+    /// <summary>The backend connection the session holds now (running a statement, or pinned), if any.</summary>
     public BackendConnection? Backend => _backend;
+
+    /// <summary>Why the session keeps its backend connection between statements.</summary>
+    public PinCauses Pins => _pins;
 
     private PipeReader ClientInput => _client.Input;
 
@@ -144,7 +148,13 @@ internal sealed partial class ClientSession
         _backend = null;
         if (backend is not null)
         {
-            await backend.DisposeAsync().ConfigureAwait(false);
+            if (_pins != PinCauses.None || _state == SessionState.Busy)
+            {
+                // Its state (transaction, locks, temporary tables) must die with the session, as on a server.
+                backend.MarkBroken();
+            }
+
+            _context.PrimaryPool.Return(backend);
         }
 
         try

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using MySqlProxy.Core.Routing;
+
 namespace MySqlProxy.Core.Sessions;
 
 /// <summary>
@@ -71,9 +73,9 @@ internal static class SqlText
     }
 
     /// <summary>
-    /// Replaces every CONNECTION_ID() outside strings and comments with the proxy's id. A bare select-list
-    /// item keeps its column name through an alias, so <c>SELECT CONNECTION_ID()</c> reads as it does directly.
-    /// Returns null when the statement does not call CONNECTION_ID().
+    /// Replaces every CONNECTION_ID() outside strings and comments (executable comments included, as the
+    /// server runs them) with the proxy's id. A bare item of a select list keeps its column name through an
+    /// alias, so <c>SELECT CONNECTION_ID()</c> reads as it does directly. Returns null when there is no call.
     /// </summary>
     public static byte[]? RewriteConnectionId(ReadOnlySpan<byte> sql, uint connectionId)
     {
@@ -83,39 +85,71 @@ internal static class SqlText
         }
 
         var output = new List<byte>(sql.Length + 48);
-        bool changed = false;
-        int i = 0;
+        var t = new SqlTokenizer(sql);
         int copied = 0;
-        while (i < sql.Length)
+        int depth = 0;
+        bool changed = false;
+        bool inSelectList = false;
+        SqlTokenKind previousKind = SqlTokenKind.End;
+        bool previousStartsItem = true;
+        while (t.Next())
         {
-            int next = SkipToken(sql, i, out bool isWord);
-            if (isWord && next - i == 13 && EqualsIgnoreCase(sql[i..next], "CONNECTION_ID"u8) && (i == 0 || sql[i - 1] != (byte)'.'))
+            if (t.IsPunctuation((byte)'('))
             {
-                int j = SkipSpaceAndComments(sql, next);
-                if (j < sql.Length && sql[j] == (byte)'(')
-                {
-                    int k = SkipSpaceAndComments(sql, j + 1);
-                    if (k < sql.Length && sql[k] == (byte)')')
-                    {
-                        output.AddRange(sql[copied..i]);
-                        output.AddRange(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"CAST({connectionId} AS UNSIGNED)")));
-                        int after = SkipSpaceAndComments(sql, k + 1);
-                        if (NeedsAlias(sql, i, after))
-                        {
-                            output.AddRange(Encoding.ASCII.GetBytes(" AS `"));
-                            output.AddRange(sql[i..(k + 1)]);
-                            output.Add((byte)'`');
-                        }
+                depth++;
+            }
+            else if (t.IsPunctuation((byte)')'))
+            {
+                depth--;
+            }
+            else if (t.Kind == SqlTokenKind.Semicolon)
+            {
+                inSelectList = false;
+            }
+            else if (depth == 0 && t.Is("SELECT"u8))
+            {
+                inSelectList = true;
+            }
+            else if (depth == 0 && (t.Is("FROM"u8) || t.Is("INTO"u8) || t.Is("WHERE"u8)))
+            {
+                inSelectList = false;
+            }
 
-                        copied = k + 1;
-                        i = k + 1;
-                        changed = true;
-                        continue;
+            bool dotBefore = previousKind == SqlTokenKind.Punctuation && t.Start > 0 && sql[t.Start - 1] == (byte)'.';
+            if (t.Is("CONNECTION_ID"u8) && !dotBefore && t.Rest.Length > 0)
+            {
+                int callStart = t.Start;
+                bool startsItem = previousStartsItem && inSelectList && depth == 0;
+                var probe = t;
+                if (probe.Next() && probe.IsPunctuation((byte)'(') && probe.Next() && probe.IsPunctuation((byte)')'))
+                {
+                    int callEnd = probe.Start + probe.Length;
+                    var after = probe;
+                    bool endsItem = !after.Next() || after.Kind == SqlTokenKind.Semicolon || after.IsPunctuation((byte)',') ||
+                        after.Is("FROM"u8) || after.Is("INTO"u8) || after.Is("UNION"u8) || after.Is("LIMIT"u8) || after.Is("WHERE"u8) ||
+                        after.Is("ORDER"u8) || after.Is("GROUP"u8) || after.Is("HAVING"u8) || after.Is("WINDOW"u8) || after.Is("FOR"u8);
+                    output.AddRange(sql[copied..callStart]);
+                    output.AddRange(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"CAST({connectionId} AS UNSIGNED)")));
+                    if (startsItem && endsItem)
+                    {
+                        output.AddRange(" AS `"u8);
+                        output.AddRange(sql[callStart..callEnd]);
+                        output.Add((byte)'`');
                     }
+
+                    copied = callEnd;
+                    changed = true;
+                    t = probe;
+                    previousKind = SqlTokenKind.Punctuation;
+                    previousStartsItem = false;
+                    continue;
                 }
             }
 
-            i = next;
+            previousKind = t.Kind;
+            previousStartsItem = t.IsPunctuation((byte)',') || t.Is("SELECT"u8) || t.Is("DISTINCT"u8) || t.Is("ALL"u8) ||
+                t.Is("DISTINCTROW"u8) || t.Is("HIGH_PRIORITY"u8) || t.Is("STRAIGHT_JOIN"u8) ||
+                (t.Kind == SqlTokenKind.Word && t.Length > 4 && SqlTokenizer.EqualsUpper(t.Token[..4], "SQL_"u8));
         }
 
         if (!changed)
@@ -125,98 +159,6 @@ internal static class SqlText
 
         output.AddRange(sql[copied..]);
         return [.. output];
-    }
-
-    /// <summary>True when the call stands alone as a select-list item (after SELECT or a comma, before a comma, FROM or the end).</summary>
-    private static bool NeedsAlias(ReadOnlySpan<byte> sql, int callStart, int after)
-    {
-        bool endsItem = after >= sql.Length || sql[after] is (byte)',' or (byte)';' or (byte)')' ||
-            StartsWithWord(sql[after..], "FROM"u8) || StartsWithWord(sql[after..], "UNION"u8) ||
-            StartsWithWord(sql[after..], "LIMIT"u8) || StartsWithWord(sql[after..], "INTO"u8);
-        if (!endsItem || (after < sql.Length && sql[after] == (byte)')'))
-        {
-            return false;
-        }
-
-        // Look back for SELECT or a comma as the previous significant token.
-        int p = callStart - 1;
-        while (p >= 0 && IsSpace(sql[p]))
-        {
-            p--;
-        }
-
-        if (p >= 0 && sql[p] == (byte)',')
-        {
-            return true;
-        }
-
-        return p >= 5 && EqualsIgnoreCase(sql[(p - 5)..(p + 1)], "SELECT"u8) && (p - 6 < 0 || !IsWordByte(sql[p - 6]));
-    }
-
-    private static int SkipToken(ReadOnlySpan<byte> sql, int i, out bool isWord)
-    {
-        isWord = false;
-        byte c = sql[i];
-        if (c is (byte)'\'' or (byte)'"' or (byte)'`')
-        {
-            return SkipQuoted(sql, i);
-        }
-
-        if (c == (byte)'/' && i + 1 < sql.Length && sql[i + 1] == (byte)'*')
-        {
-            int end = sql[(i + 2)..].IndexOf("*/"u8);
-            return end < 0 ? sql.Length : i + 2 + end + 2;
-        }
-
-        if (c == (byte)'#' || (c == (byte)'-' && i + 2 < sql.Length && sql[i + 1] == (byte)'-' && IsSpace(sql[i + 2])))
-        {
-            int end = sql[i..].IndexOf((byte)'\n');
-            return end < 0 ? sql.Length : i + end + 1;
-        }
-
-        if (IsWordByte(c))
-        {
-            isWord = true;
-            int j = i + 1;
-            while (j < sql.Length && IsWordByte(sql[j]))
-            {
-                j++;
-            }
-
-            return j;
-        }
-
-        return i + 1;
-    }
-
-    private static int SkipQuoted(ReadOnlySpan<byte> sql, int i)
-    {
-        byte quote = sql[i];
-        int j = i + 1;
-        while (j < sql.Length)
-        {
-            byte c = sql[j];
-            if (c == (byte)'\\' && quote != (byte)'`')
-            {
-                j += 2;
-                continue;
-            }
-
-            if (c == quote)
-            {
-                if (j + 1 < sql.Length && sql[j + 1] == quote)
-                {
-                    j += 2;
-                    continue;
-                }
-
-                return j + 1;
-            }
-
-            j++;
-        }
-
-        return sql.Length;
     }
 
     /// <summary>Skips white space and comments, but not executable comments (<c>/*!</c>, <c>/*M!</c>), whose text runs.</summary>
