@@ -22,6 +22,9 @@ internal sealed class ProxyContext : IAsyncDisposable
         ConnectTimeout = options.Backends.ConnectTimeout.Value;
         Identity = new ServerIdentity(Primary, ConnectTimeout, Logger);
         PrimaryPool = new BackendPool(Primary, options.Pool, ConnectTimeout, key => Users[key.User]);
+        ReplicaPools = [.. Replicas.Select(r => new BackendPool(r, options.Pool, ConnectTimeout, key => Users[key.User]))];
+        Pools = [PrimaryPool, .. ReplicaPools];
+        Router = new Routing.Router(PrimaryPool, ReplicaPools, options.Routing);
         Metrics = new Diagnostics.ProxyMetrics(this);
     }
 
@@ -46,14 +49,40 @@ internal sealed class ProxyContext : IAsyncDisposable
     /// <summary>Pooled connections to the primary.</summary>
     public BackendPool PrimaryPool { get; }
 
+    /// <summary>Pooled connections to each replica, in configuration order.</summary>
+    public IReadOnlyList<BackendPool> ReplicaPools { get; }
+
+    /// <summary>Every backend's pool, the primary first.</summary>
+    public IReadOnlyList<BackendPool> Pools { get; }
+
+    /// <summary>Chooses the backend for each statement.</summary>
+    public Routing.Router Router { get; }
+
+    /// <summary>The pool of the backend called <paramref name="name"/>, or null.</summary>
+    public BackendPool? FindPool(string name)
+    {
+        foreach (BackendPool pool in Pools)
+        {
+            if (string.Equals(pool.Backend.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return pool;
+            }
+        }
+
+        return null;
+    }
+
     public SessionRegistry Sessions { get; } = new();
 
     /// <summary>How long a client may take to complete its login.</summary>
     public TimeSpan LoginTimeout { get; } = TimeSpan.FromSeconds(10);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Metrics.Dispose();
-        return PrimaryPool.DisposeAsync();
+        foreach (BackendPool pool in Pools)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

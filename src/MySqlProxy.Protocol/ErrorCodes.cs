@@ -51,6 +51,12 @@ public static class ErrorCodes
     /// <summary>The proxy's own: no backend connection came free within pool.borrow_timeout (as ProxySQL's 9001).</summary>
     public const ushort PoolExhausted = 9001;
 
+    /// <summary>The proxy's own: no backend may serve the statement (no replica and reads_on_primary is never).</summary>
+    public const ushort NoBackend = 9002;
+
+    /// <summary>The proxy's own: a route hint names a backend that does not exist.</summary>
+    public const ushort UnknownBackend = 9003;
+
     /// <summary>ER_CONNECTION_KILLED (MariaDB 1927, 70100): "Connection was killed".</summary>
     public const ushort ConnectionKilled = 1927;
 }

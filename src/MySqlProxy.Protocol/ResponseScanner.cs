@@ -42,6 +42,9 @@ public struct ResponseScanner
     /// <summary>Statement id from the last COM_STMT_PREPARE OK.</summary>
     public uint PreparedStatementId { get; private set; }
 
+    /// <summary>Warnings of the last OK or EOF packet.</summary>
+    public ushort LastWarnings { get; private set; }
+
     /// <summary>Affected rows of the last OK packet.</summary>
     public ulong AffectedRows { get; private set; }
 
@@ -102,6 +105,7 @@ public struct ResponseScanner
     {
         _deprecateEof = (capabilities & Capabilities.DeprecateEof) != 0;
         SawError = false;
+        LastWarnings = 0;
         _remaining = 0;
         _state = command switch
         {
@@ -160,6 +164,7 @@ public struct ResponseScanner
                 }
 
                 LastStatus = EofPayload.ReadStatus(prefix);
+                LastWarnings = EofPayload.ReadWarnings(prefix);
 
                 // A cursor was opened: rows come later through COM_STMT_FETCH.
                 if ((LastStatus & ServerStatus.CursorExists) != 0)
@@ -265,11 +270,13 @@ public struct ResponseScanner
                 {
                     LastStatus = ok.Status;
                     AffectedRows = ok.AffectedRows;
+                    LastWarnings = ok.Warnings;
                     LastPacketWasOk = header == OkPayload.Signature || payloadLength >= 7;
                 }
                 else if (header == EofPayload.Signature && payloadLength < 9)
                 {
                     LastStatus = EofPayload.ReadStatus(prefix);
+                    LastWarnings = EofPayload.ReadWarnings(prefix);
                 }
 
                 return Finish();
@@ -292,6 +299,7 @@ public struct ResponseScanner
                 {
                     LastStatus = ok.Status;
                     AffectedRows = ok.AffectedRows;
+                    LastWarnings = ok.Warnings;
                     LastPacketWasOk = true;
                 }
                 else
@@ -332,11 +340,13 @@ public struct ResponseScanner
         if (payloadLength >= 7 && OkPayload.TryReadHead(prefix, out OkPayload ok))
         {
             LastStatus = ok.Status;
+            LastWarnings = ok.Warnings;
             LastPacketWasOk = true;
         }
         else
         {
             LastStatus = EofPayload.ReadStatus(prefix);
+            LastWarnings = EofPayload.ReadWarnings(prefix);
         }
     }
 

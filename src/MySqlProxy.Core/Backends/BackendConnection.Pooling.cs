@@ -15,6 +15,9 @@ internal sealed partial class BackendConnection
     /// <summary>The pool this connection belongs to, by user, capabilities and character set.</summary>
     public PoolKey Key { get; set; }
 
+    /// <summary>The pool that lent this connection (null for the proxy's one-off connections).</summary>
+    public BackendPool? Pool { get; set; }
+
     /// <summary>When the connection was last returned to its pool (Stopwatch timestamp).</summary>
     public long LastUsed { get; set; } = Stopwatch.GetTimestamp();
 

@@ -26,6 +26,7 @@ internal sealed class BackendPool : IAsyncDisposable
     private long _waits;
     private long _waitTicks;
     private bool _disposed;
+    private Monitoring.BackendHealth _health = Monitoring.BackendHealth.Unknown;
 
     public BackendPool(BackendEndpoint backend, PoolOptions options, TimeSpan connectTimeout, Func<PoolKey, string> passwords)
     {
@@ -38,6 +39,13 @@ internal sealed class BackendPool : IAsyncDisposable
     }
 
     public BackendEndpoint Backend { get; }
+
+    /// <summary>What the monitor last found; new statements avoid a backend that is down.</summary>
+    public Monitoring.BackendHealth Health
+    {
+        get => Volatile.Read(ref _health);
+        set => Volatile.Write(ref _health, value);
+    }
 
     /// <summary>Connections open now (idle, in use, or being opened).</summary>
     public int Open => Volatile.Read(ref _open);
@@ -265,6 +273,7 @@ internal sealed class BackendPool : IAsyncDisposable
         try
         {
             connection.Key = key;
+            connection.Pool = this;
             await connection.EnableSessionTrackingAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

@@ -23,4 +23,7 @@ internal static class EventIds
     public const int BackendConnectFailed = 3001;
     public const int BackendLost = 3002;
     public const int BackendIdentity = 3003;
+
+    public const int BackendDown = 4000;
+    public const int BackendUp = 4001;
 }

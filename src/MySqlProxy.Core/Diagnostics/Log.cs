@@ -57,6 +57,12 @@ internal static partial class Log
     [LoggerMessage(EventIds.BackendLost, LogLevel.Warning, "Session {SessionId}: lost {Backend} during a statement: {Reason}")]
     public static partial void BackendLost(ILogger logger, uint sessionId, string backend, string reason);
 
+    [LoggerMessage(EventIds.BackendDown, LogLevel.Warning, "Backend {Backend} is down: {Reason}")]
+    public static partial void BackendDown(ILogger logger, string backend, string reason);
+
+    [LoggerMessage(EventIds.BackendUp, LogLevel.Information, "Backend {Backend} is up again")]
+    public static partial void BackendUp(ILogger logger, string backend);
+
     [LoggerMessage(EventIds.BackendIdentity, LogLevel.Information, "Backend {Backend} is {Version}")]
     public static partial void BackendIdentity(ILogger logger, string backend, string version);
 }

@@ -17,7 +17,7 @@ internal sealed class ProxyMetrics : IDisposable
 
     public ProxyMetrics(ProxyContext context)
     {
-        BackendPool[] pools = [context.PrimaryPool];
+        IReadOnlyList<BackendPool> pools = context.Pools;
         _meter.CreateObservableGauge("mysqlproxy.backend.connections.open",
             () => pools.Select(p => new Measurement<int>(p.Open, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
             description: "Backend connections open (idle, in use or opening)");

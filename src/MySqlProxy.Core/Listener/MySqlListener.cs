@@ -24,6 +24,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<ClientSession, Task> _sessions = new();
     private Socket? _socket;
     private Task? _acceptLoop;
+    private Monitoring.BackendMonitor? _monitor;
 
     public MySqlListener(IOptions<ProxyOptions> options, ILoggerFactory loggerFactory)
     {
@@ -60,6 +61,9 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
         _socket = socket;
         LocalEndPoint = socket.LocalEndPoint as IPEndPoint;
         Log.ListenerStarted(_logger, socket.LocalEndPoint!);
+
+        _monitor = new Monitoring.BackendMonitor(_context, _logger);
+        _monitor.Start();
 
         // Learn the primary's version early so the first clients see the real one; failures are logged.
         _ = _context.Identity.EnsureKnownAsync(CancellationToken.None).AsTask();
@@ -103,6 +107,11 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
             }
 
             await all.ConfigureAwait(false);
+        }
+
+        if (_monitor is not null)
+        {
+            await _monitor.DisposeAsync().ConfigureAwait(false);
         }
 
         await _context.DisposeAsync().ConfigureAwait(false);

@@ -461,6 +461,12 @@ internal static class StatementClassifier
             case SqlTokenKind.UserVariable:
                 return traits | StatementTraits.UserVariable;
 
+            case SqlTokenKind.SystemVariable:
+                ReadOnlySpan<byte> name = t.Token;
+                return name.Length >= 13 && (EndsWithUpper(name, "WARNING_COUNT"u8) || EndsWithUpper(name, "ERROR_COUNT"u8))
+                    ? ToPrimary(traits) | StatementTraits.ReadsPreviousResult
+                    : traits;
+
             case SqlTokenKind.Word:
                 break;
 
@@ -545,6 +551,9 @@ internal static class StatementClassifier
     }
 
     private static StatementTraits ToPrimary(StatementTraits traits) => (traits & ~StatementTraits.Read) | StatementTraits.Write;
+
+    private static bool EndsWithUpper(ReadOnlySpan<byte> s, ReadOnlySpan<byte> upper) =>
+        s.Length >= upper.Length && SqlTokenizer.EqualsUpper(s[^upper.Length..], upper);
 
     private static bool StartsWithUpper(ReadOnlySpan<byte> s, ReadOnlySpan<byte> upper) =>
         s.Length >= upper.Length && SqlTokenizer.EqualsUpper(s[..upper.Length], upper);

@@ -41,14 +41,16 @@ internal sealed partial class ClientSession
     /// The connection the next statement runs on: the pinned one, or one borrowed from the pool and brought
     /// to the session's state (schema, then every changed variable in one SET). On failure, the ERR to send.
     /// </summary>
-    private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireAsync(CancellationToken ct)
+    private ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireAsync(CancellationToken ct) =>
+        AcquireAsync(_context.PrimaryPool, ct);
+
+    private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireAsync(BackendPool pool, CancellationToken ct)
     {
         if (_backend is not null)
         {
             return (_backend, null);
         }
 
-        BackendPool pool = _context.PrimaryPool;
         BackendConnection connection;
         try
         {
@@ -133,7 +135,7 @@ internal sealed partial class ClientSession
         }
 
         _backend = null;
-        _context.PrimaryPool.Return(connection);
+        connection.Pool!.Return(connection);
     }
 
     /// <summary>Clears what the OK packets of the coming statement will report.</summary>
@@ -143,6 +145,7 @@ internal sealed partial class ClientSession
         _stateTracked = false;
         _lastInsertId = 0;
         _warnings = 0;
+        _lastGtid = null;
     }
 
     /// <summary>
@@ -152,7 +155,9 @@ internal sealed partial class ClientSession
     /// </summary>
     private void AfterStatement(CommandCode command, StatementTraits traits, ReadOnlySpan<byte> sql)
     {
-        PinCauses pins = _pins & ~OneStatementPins;
+        // A statement that reads the previous one's results (SHOW WARNINGS, @@warning_count, FOUND_ROWS())
+        // does not replace them on the server, so the pins that keep them reachable last on.
+        PinCauses pins = (traits & StatementTraits.ReadsPreviousResult) != 0 ? _pins : _pins & ~OneStatementPins;
         ServerStatus status = _scanner.LastStatus;
         bool error = _scanner.SawError;
 
@@ -179,12 +184,18 @@ internal sealed partial class ClientSession
             pins = StatementPins(command, pins, status, error);
         }
 
+        if (command == CommandCode.SetOption && !error)
+        {
+            // COM_SET_OPTION switches multi-statements on the server connection itself.
+            pins |= PinCauses.UnreplayableVariable;
+        }
+
         if (_lastInsertId != 0)
         {
             pins |= PinCauses.LastInsertId;
         }
 
-        if (_warnings != 0)
+        if (_warnings != 0 || _scanner.LastWarnings != 0)
         {
             pins |= PinCauses.Warnings;
         }
@@ -294,5 +305,6 @@ internal sealed partial class ClientSession
         _pins = PinCauses.None;
         _statements.Clear();
         _lastPrepared = 0;
+        _autocommitOff = false;
     }
 }

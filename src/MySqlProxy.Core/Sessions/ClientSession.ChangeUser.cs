@@ -69,7 +69,7 @@ internal sealed partial class ClientSession
             BackendConnection pinned = _backend;
             _backend = null;
             pinned.MarkBroken();
-            _context.PrimaryPool.Return(pinned);
+            pinned.Pool!.Return(pinned);
         }
 
         (string oldUser, byte oldCharset, byte[]? oldAttributes) = (User, _characterSet, _connectionAttributes);

@@ -82,6 +82,7 @@ internal sealed partial class ClientSession
             KillStatement kill = default;
             byte[]? rewritten = null;
             StatementTraits traits = StatementTraits.None;
+            _hint = RouteHint.None;
             bool isKill = command == CommandCode.Query && whole &&
                 InspectQuery(buffer.Slice(PacketHeader.Size + 1, header.PayloadLength - 1), out kill, out rewritten, out traits);
             if (command == CommandCode.Query && !whole)
@@ -159,6 +160,7 @@ internal sealed partial class ClientSession
             }
 
             traits = StatementClassifier.Classify(sql);
+            _hint = RouteHint.Parse(sql);
             if ((traits & NamedStateTraits) != 0)
             {
                 // The names in it decide when a pin ends; the packet itself is gone once forwarded.
@@ -194,7 +196,7 @@ internal sealed partial class ClientSession
     /// </summary>
     private async ValueTask<bool> ForwardAsync(CommandCode command, StatementTraits traits, byte[]? rewritten, CancellationToken ct, uint? statementId = null)
     {
-        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireRoutedAsync(command, traits, ct).ConfigureAwait(false);
         if (backend is null)
         {
             if (rewritten is null && !await DiscardClientPacketAsync(ct).ConfigureAwait(false))
@@ -266,6 +268,7 @@ internal sealed partial class ClientSession
                 {
                     case RelayOutcome.Complete:
                         backend.Status = _scanner.LastStatus;
+                        AfterRouting(backend, traits, _scanner.SawError);
                         if (command == CommandCode.Query && rewritten is not null)
                         {
                             AfterStatement(command, traits, rewritten);
@@ -311,6 +314,29 @@ internal sealed partial class ClientSession
 
             ReleaseIfUnpinned();
         }
+    }
+
+    /// <summary>
+    /// The connection a statement runs on, chosen by <see cref="Route"/>; a read whose replica cannot be
+    /// reached right now runs on the primary instead (nothing was executed, so that is safe).
+    /// </summary>
+    private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireRoutedAsync(CommandCode command, StatementTraits traits, CancellationToken ct)
+    {
+        (BackendPool? pool, ErrPayload? error) = Route(command, traits);
+        if (pool is null)
+        {
+            return (null, error);
+        }
+
+        (BackendConnection? connection, ErrPayload? failure) = await AcquireAsync(pool, ct).ConfigureAwait(false);
+        if (connection is null && pool != _context.Router.Primary && _hint.Target == HintTarget.None &&
+            failure!.ErrorCode is ErrorCodes.CannotConnect or ErrorCodes.ServerLost or ErrorCodes.PoolExhausted &&
+            _context.Router.Options.ReadsOnPrimary != Configuration.ReadsOnPrimary.Never)
+        {
+            return await AcquireAsync(_context.Router.Primary, ct).ConfigureAwait(false);
+        }
+
+        return (connection, failure);
     }
 
     /// <summary>

@@ -387,6 +387,7 @@ internal sealed partial class ClientSession
                     switch (entry.Type)
                     {
                         case SessionTrackType.SystemVariables when entry.TryReadVariable(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value):
+                            OnTrackedVariable(name, value);
                             _desired.Set(name, value);
                             connection.State.Set(name, value);
                             _stateTracked = true;

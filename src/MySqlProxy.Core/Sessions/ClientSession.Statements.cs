@@ -59,7 +59,8 @@ internal sealed partial class ClientSession
                 id = _nextStatementId = 1;
             }
 
-            _statements[id] = new ClientStatement(id, sql, schema, statement.Parameters, statement.Columns);
+            byte[] text = Encoding.UTF8.GetBytes(sql);
+            _statements[id] = new ClientStatement(id, sql, schema, statement.Parameters, statement.Columns, StatementClassifier.Classify(text), RouteHint.Parse(text));
             _lastPrepared = id;
 
             // The server's response, replayed with the proxy's id in the first packet (header, 0x00, id).
@@ -197,7 +198,9 @@ internal sealed partial class ClientSession
             statement.ParameterTypes = types;
         }
 
-        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
+        _hint = statement.Hint;
+        StatementTraits routeTraits = command is CommandCode.StatementExecute or CommandCode.StatementSendLongData ? statement.Traits : StatementTraits.Write;
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireRoutedAsync(CommandCode.StatementExecute, routeTraits, ct).ConfigureAwait(false);
         if (backend is null)
         {
             if (!await DiscardClientPacketAsync(ct).ConfigureAwait(false))
@@ -250,7 +253,7 @@ internal sealed partial class ClientSession
         _currentStatement = id;
         _currentFlags = flags;
         prepared.HasParameterTypes |= command == CommandCode.StatementExecute && typesSent;
-        return await ForwardAsync(command, StatementTraits.None, null, ct, prepared.Id).ConfigureAwait(false);
+        return await ForwardAsync(command, routeTraits, null, ct, prepared.Id).ConfigureAwait(false);
     }
 
     /// <summary>Cursor and long-data pins after a COM_STMT_* command (called before the connection is released).</summary>

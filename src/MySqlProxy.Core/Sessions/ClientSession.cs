@@ -154,7 +154,7 @@ internal sealed partial class ClientSession
                 backend.MarkBroken();
             }
 
-            _context.PrimaryPool.Return(backend);
+            backend.Pool!.Return(backend);
         }
 
         try

@@ -6,14 +6,22 @@ namespace MySqlProxy.Core.Statements;
 /// </summary>
 internal sealed class ClientStatement
 {
-    public ClientStatement(uint id, string sql, string? schema, ushort parameters, ushort columns)
+    public ClientStatement(uint id, string sql, string? schema, ushort parameters, ushort columns, Routing.StatementTraits traits, Routing.RouteHint hint)
     {
+        Traits = traits;
+        Hint = hint;
         Id = id;
         Sql = sql;
         Schema = schema;
         Parameters = parameters;
         Columns = columns;
     }
+
+    /// <summary>What the statement does, for routing its executions (prepared statements are routed by their text).</summary>
+    public Routing.StatementTraits Traits { get; }
+
+    /// <summary>Comment hints in its text.</summary>
+    public Routing.RouteHint Hint { get; }
 
     /// <summary>The statement id the client uses (the proxy's).</summary>
     public uint Id { get; }

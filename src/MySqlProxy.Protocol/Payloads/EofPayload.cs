@@ -16,6 +16,10 @@ public readonly struct EofPayload
     public static ServerStatus ReadStatus(ReadOnlySpan<byte> payload) =>
         payload.Length >= 5 ? (ServerStatus)(payload[3] | (payload[4] << 8)) : ServerStatus.None;
 
+    /// <summary>Warning count of an EOF packet (bytes 1-2), or 0 when the packet is too short.</summary>
+    public static ushort ReadWarnings(ReadOnlySpan<byte> payload) =>
+        payload.Length >= 3 ? (ushort)(payload[1] | (payload[2] << 8)) : (ushort)0;
+
     public static void Write(PayloadWriter writer, ServerStatus status, ushort warnings = 0) =>
         writer.Write(Signature).Write(warnings).Write((ushort)status);
 }

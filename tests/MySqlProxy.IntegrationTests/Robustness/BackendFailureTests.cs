@@ -57,7 +57,7 @@ public sealed class BackendFailureTests(ProxyFixture fixture)
         string marker = $"killme_{Guid.NewGuid():N}";
         await using var client = new MySqlConnection(fixture.ConnectionString());
         await client.OpenAsync(Ct);
-        await using var sleep = new MySqlCommand($"SELECT SLEEP(10) AS `{marker}`", client) { CommandTimeout = 30 };
+        await using var sleep = new MySqlCommand($"SELECT /* route=primary */ SLEEP(10) AS `{marker}`", client) { CommandTimeout = 30 };
         var clock = Stopwatch.StartNew();
         Task<object?> running = sleep.ExecuteScalarAsync(Ct);
 
@@ -154,7 +154,7 @@ public sealed class BackendFailureTests(ProxyFixture fixture)
         // CONNECTION_ID() means the proxy's id, so find the statement itself in the backend's processlist.
         string marker = $"whoami_{Guid.NewGuid():N}";
         await using var who = new MySqlCommand(
-            $"SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{marker}%'", client);
+            $"SELECT /* route=primary */ ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%{marker}%'", client);
         return Convert.ToInt64(await who.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 

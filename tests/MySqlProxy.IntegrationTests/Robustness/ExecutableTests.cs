@@ -159,7 +159,7 @@ public sealed class ExecutableTests : IDisposable
         await using var client = new MySqlConnection(ConnectionString(port));
         await client.OpenAsync(Ct);
         string marker = $"sigterm_{Guid.NewGuid():N}";
-        await using var sleep = new MySqlCommand($"SELECT SLEEP(3) AS `{marker}`", client);
+        await using var sleep = new MySqlCommand($"SELECT /* route=primary */ SLEEP(3) AS `{marker}`", client);
         var clock = Stopwatch.StartNew();
         Task<object?> running = sleep.ExecuteScalarAsync(Ct);
         await BackendFailureTests.FindBackendThreadAsync(marker);
@@ -219,7 +219,8 @@ public sealed class ExecutableTests : IDisposable
         await using var connection = new MySqlConnection(ConnectionString(port));
         await connection.OpenAsync(Ct);
         await using var command = new MySqlCommand("SELECT @@port", connection);
-        Assert.Equal(Topology.Primary.Port, Convert.ToInt32(await command.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture));
+        int serverId = Convert.ToInt32(await command.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);
+        Assert.Contains(serverId, Topology.Replicas.Select(r => r.Port).Append(Topology.Primary.Port));
     }
 
     private static async Task AssertRefusedAsync(int port)

@@ -20,7 +20,7 @@ public sealed class SessionLifecycleTests(ProxyFixture fixture)
         string marker = $"gone_{Guid.NewGuid():N}";
         await using (RawMySqlClient client = await RawMySqlClient.LoginAsync(proxy.Port, Ct))
         {
-            await client.SendCommandAsync(CommandCode.Query, $"SELECT SLEEP(20) /* {marker} */", Ct);
+            await client.SendCommandAsync(CommandCode.Query, $"SELECT /* route=primary */ SLEEP(20) /* {marker} */", Ct);
             await BackendFailureTests.FindBackendThreadAsync(marker);
         }
 
@@ -42,7 +42,7 @@ public sealed class SessionLifecycleTests(ProxyFixture fixture)
         string marker = $"gone_{Guid.NewGuid():N}";
         await using (RawMySqlClient client = await RawMySqlClient.LoginAsync(proxy.Port, Ct))
         {
-            await client.SendCommandAsync(CommandCode.Query, $"SELECT SLEEP(2) /* {marker} */", Ct);
+            await client.SendCommandAsync(CommandCode.Query, $"SELECT /* route=primary */ SLEEP(2) /* {marker} */", Ct);
             await BackendFailureTests.FindBackendThreadAsync(marker);
         }
 

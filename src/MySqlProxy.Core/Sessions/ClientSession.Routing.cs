@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using MySqlProxy.Core.Backends;
+using MySqlProxy.Core.Configuration;
+using MySqlProxy.Core.Monitoring;
+using MySqlProxy.Core.Routing;
+using MySqlProxy.Protocol;
+using MySqlProxy.Protocol.Payloads;
+
+namespace MySqlProxy.Core.Sessions;
+
+internal sealed partial class ClientSession
+{
+    private RouteHint _hint;
+    private GtidPosition _readFloor = GtidPosition.Empty;
+    private GtidPosition? _lastGtid;
+    private long _primaryReadsUntil;
+    private bool _autocommitOff;
+
+    /// <summary>What a session must see in its reads: its own writes and what it has read before (read-your-writes, monotonic reads).</summary>
+    public GtidPosition ReadFloor => _readFloor;
+
+    /// <summary>
+    /// Where the next statement runs. A pinned session stays where it is (a transaction never spans
+    /// backends); hints and read/write classification decide the rest; a read goes to a replica that has
+    /// applied the session's own writes and everything it read before, else to the primary.
+    /// </summary>
+    private (BackendPool? Pool, ErrPayload? Error) Route(CommandCode command, StatementTraits traits)
+    {
+        if (_backend?.Pool is { } pinned)
+        {
+            return (pinned, null);
+        }
+
+        RouteHint hint = _hint;
+        Router router = _context.Router;
+        switch (hint.Target)
+        {
+            case HintTarget.Named:
+                BackendPool? named = _context.FindPool(hint.Backend!);
+                return named is null
+                    ? (null, new ErrPayload(ErrorCodes.UnknownBackend, "HY000", $"MySqlProxy: unknown backend '{hint.Backend}' in a route hint"))
+                    : (named, null);
+
+            case HintTarget.Primary:
+                return (router.Primary, null);
+
+            default:
+                break;
+        }
+
+        bool read = hint.Target == HintTarget.Replica || IsRead(command, traits);
+        if (!read || (_autocommitOff && hint.Target != HintTarget.Replica))
+        {
+            // Writes, session state, and everything while autocommit is off (each statement opens a transaction).
+            return (router.Primary, null);
+        }
+
+        RoutingOptions options = router.Options;
+        GtidPosition floor = GtidPosition.Empty;
+        if (options.ReadYourWrites)
+        {
+            if (_primaryReadsUntil != 0 && Stopwatch.GetTimestamp() < _primaryReadsUntil)
+            {
+                // A write whose GTID the proxy could not learn: its replicas may not have it yet.
+                return (router.Primary, null);
+            }
+
+            floor = _readFloor;
+        }
+
+        BackendPool? pool = router.ChooseForRead(floor);
+        return pool is null
+            ? (null, new ErrPayload(ErrorCodes.NoBackend, "HY000", "MySqlProxy: no replica can serve this read now and routing.reads_on_primary is never"))
+            : (pool, null);
+    }
+
+    private static bool IsRead(CommandCode command, StatementTraits traits) =>
+        command is CommandCode.Query or CommandCode.StatementExecute &&
+        (traits & (StatementTraits.Read | StatementTraits.BeginReadOnlyTransaction)) != 0 &&
+        (traits & StatementTraits.Write) == 0;
+
+    /// <summary>After a complete response: what the session's later reads must see.</summary>
+    private void AfterRouting(BackendConnection connection, StatementTraits traits, bool error)
+    {
+        BackendPool? pool = connection.Pool;
+        if (pool is null || error)
+        {
+            return;
+        }
+
+        if (pool.Backend.Role == BackendRole.Primary)
+        {
+            if (_lastGtid is { } gtid)
+            {
+                _readFloor = _readFloor.Max(gtid);
+            }
+            else if (!connection.IsMariaDb && (traits & StatementTraits.Read) == 0 &&
+                (traits & (StatementTraits.Write | StatementTraits.EndTransaction | StatementTraits.Call | StatementTraits.Unknown)) != 0)
+            {
+                // MariaDB reports every write's GTID (last_gtid); where the server does not, a write keeps
+                // the session's reads on the primary for the lag budget.
+                _primaryReadsUntil = Stopwatch.GetTimestamp() + (long)(_context.Router.Options.MaxReplicaLag.Value.TotalSeconds * Stopwatch.Frequency);
+            }
+        }
+        else
+        {
+            // Monotonic reads: never again read from a replica behind what this one had applied.
+            _readFloor = _readFloor.Max(pool.Health.Position);
+        }
+    }
+
+    /// <summary>Session tracking reported a variable the router cares about.</summary>
+    private void OnTrackedVariable(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (name.SequenceEqual("last_gtid"u8))
+        {
+            _lastGtid = GtidPosition.Parse(System.Text.Encoding.ASCII.GetString(value));
+        }
+        else if (name.SequenceEqual("autocommit"u8))
+        {
+            _autocommitOff = value.SequenceEqual("OFF"u8) || value.SequenceEqual("0"u8);
+        }
+    }
+}
