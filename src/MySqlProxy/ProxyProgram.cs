@@ -22,6 +22,8 @@ internal static class ProxyProgram
 
     private const string EnvironmentPrefix = "MYSQLPROXY__";
 
+    private static volatile bool s_started;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Contains("--help") || args.Contains("-h"))
@@ -74,6 +76,8 @@ internal static class ProxyProgram
             return StartError;
         }
 
+        s_started = true;
+        WatchForReload(host);
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") != "1")
         {
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MySqlProxy").LogWarning(
@@ -97,7 +101,16 @@ internal static class ProxyProgram
         ConfigurationManager configuration = builder.Configuration;
         try
         {
-            configuration.AddYamlFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+            configuration.AddYamlFile(source =>
+            {
+                source.Path = Path.GetFullPath(configPath);
+                source.Optional = false;
+                source.ReloadOnChange = true;
+                source.ResolveFileProvider();
+
+                // A file broken by a later edit must not stop a running proxy: the reload is refused and logged.
+                source.OnLoadException = context => context.Ignore = s_started;
+            });
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException or YamlDotNet.Core.YamlException)
         {
@@ -107,6 +120,27 @@ internal static class ProxyProgram
         configuration.AddEnvironmentVariables(EnvironmentPrefix);
         configuration.AddCommandLine(overrides);
 
+        ProxyOptions bound = LoadOptions(configuration);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddConfiguration(configuration.GetSection("logging"));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bound.Sessions.ShutdownTimeout.Value + TimeSpan.FromSeconds(5));
+        builder.Services.AddMySqlProxy(configuration);
+        return builder;
+    }
+
+    /// <summary>
+    /// Reads the whole configuration into options: unknown keys, values of the wrong type and invalid settings
+    /// are refused with a message naming the key (<see cref="ConfigurationException"/>).
+    /// </summary>
+    internal static ProxyOptions LoadOptions(IConfiguration configuration)
+    {
         IReadOnlyList<string> unknown = ConfigurationKeyChecker.FindUnknownKeys<ProxyOptions>(configuration, ["logging"]);
         if (unknown.Count > 0)
         {
@@ -131,17 +165,32 @@ internal static class ProxyProgram
             throw new ConfigurationException(string.Join("; ", validation.Failures));
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        return bound;
+    }
+
+    /// <summary>
+    /// When proxy.yaml changes, the routing section (rules, lag limit, read-your-writes, reads on the
+    /// primary) takes effect for the next statement; a change that does not validate is logged and refused,
+    /// and the running settings stay. Other sections need a restart.
+    /// </summary>
+    private static void WatchForReload(IHost host)
+    {
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MySqlProxy.Configuration");
+        var listener = host.Services.GetRequiredService<Core.Listener.MySqlListener>();
+        Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, () =>
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
+            try
+            {
+                ProxyOptions options = LoadOptions(configuration);
+                listener.UpdateRouting(options.Routing);
+                Log.Reloaded(logger, options.Routing.Rules.Count, options.Routing.MaxReplicaLag.ToString());
+            }
+            catch (ConfigurationException ex)
+            {
+                Log.ReloadRefused(logger, ex.Message);
+            }
         });
-        builder.Logging.AddConfiguration(configuration.GetSection("logging"));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bound.Sessions.ShutdownTimeout.Value + TimeSpan.FromSeconds(5));
-        builder.Services.AddMySqlProxy(configuration);
-        return builder;
     }
 
     /// <summary>

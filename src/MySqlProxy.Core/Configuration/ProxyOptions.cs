@@ -138,6 +138,34 @@ public sealed class RoutingOptions
 
     [ConfigurationKeyName("reads_on_primary")]
     public ReadsOnPrimary ReadsOnPrimary { get; set; } = ReadsOnPrimary.Fallback;
+
+    /// <summary>Query rules, evaluated in order; the first that matches decides (a comment hint still wins).</summary>
+    public List<RuleOptions> Rules { get; set; } = [];
+}
+
+/// <summary>
+/// One query rule: statements matching <see cref="Match"/> (a regular expression) or <see cref="Digest"/>
+/// (a statement whose shape, values aside, is the same), optionally only for a user or a schema, go where
+/// <see cref="Route"/> says.
+/// </summary>
+public sealed class RuleOptions
+{
+    /// <summary>A regular expression matched against the statement text (case-insensitive).</summary>
+    public string? Match { get; set; }
+
+    /// <summary>An example statement or its normalized digest text: statements of the same shape match.</summary>
+    public string? Digest { get; set; }
+
+    /// <summary>Only for this user.</summary>
+    public string? User { get; set; }
+
+    /// <summary>Only when this is the session's schema.</summary>
+    public string? Schema { get; set; }
+
+    /// <summary>primary, replica, or a backend name.</summary>
+    public string Route { get; set; } = string.Empty;
+
+    public override string ToString() => $"{Match ?? Digest} -> {Route}";
 }
 
 /// <summary><c>sessions</c>: client connections.</summary>

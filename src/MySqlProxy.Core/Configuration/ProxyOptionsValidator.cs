@@ -56,6 +56,34 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             failures.Add("routing.max_replica_lag: must be more than 0");
         }
 
+        for (int i = 0; i < options.Routing.Rules.Count; i++)
+        {
+            RuleOptions rule = options.Routing.Rules[i];
+            string key = $"routing.rules[{i}]";
+            if (string.IsNullOrEmpty(rule.Match) && string.IsNullOrEmpty(rule.Digest))
+            {
+                failures.Add($"{key}: needs match (a regular expression) or digest (an example statement)");
+            }
+
+            if (!string.IsNullOrEmpty(rule.Match))
+            {
+                try
+                {
+                    _ = new System.Text.RegularExpressions.Regex(rule.Match);
+                }
+                catch (ArgumentException ex)
+                {
+                    failures.Add($"{key}.match: not a valid regular expression: {ex.Message}");
+                }
+            }
+
+            if (!rule.Route.Equals("primary", StringComparison.OrdinalIgnoreCase) &&
+                !rule.Route.Equals("replica", StringComparison.OrdinalIgnoreCase) && !names.Contains(rule.Route))
+            {
+                failures.Add($"{key}.route: '{rule.Route}' is not primary, replica or a backend name");
+            }
+        }
+
         if (!Enum.IsDefined(options.Routing.ReadsOnPrimary))
         {
             failures.Add("routing.reads_on_primary: must be fallback, always or never");

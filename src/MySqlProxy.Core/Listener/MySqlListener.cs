@@ -42,6 +42,13 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
 
     internal ProxyContext Context => _context;
 
+    /// <summary>Puts new routing settings (rules, lag limit, read-your-writes, reads on the primary) in force for the next statement.</summary>
+    public void UpdateRouting(RoutingOptions routing)
+    {
+        ArgumentNullException.ThrowIfNull(routing);
+        _context.Router.Update(routing);
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         IPEndPoint endpoint = IPEndPoint.Parse(_context.Options.Listen.Mysql);

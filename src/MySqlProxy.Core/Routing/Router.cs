@@ -14,15 +14,23 @@ internal sealed class Router
     private readonly BackendPool _primary;
     private readonly BackendPool[] _replicas;
 
+    private volatile RoutingSnapshot _snapshot;
+
     public Router(BackendPool primary, IReadOnlyList<BackendPool> replicas, RoutingOptions options)
     {
         _primary = primary;
         _replicas = [.. replicas];
-        Options = options;
+        _snapshot = new RoutingSnapshot(options, QueryRules.Compile(options.Rules));
     }
 
-    /// <summary>The routing settings in force (replaced whole when changed at run time).</summary>
-    public RoutingOptions Options { get; set; }
+    /// <summary>The routing settings in force.</summary>
+    public RoutingOptions Options => _snapshot.Options;
+
+    /// <summary>The compiled query rules in force.</summary>
+    public QueryRules Rules => _snapshot.Rules;
+
+    /// <summary>Puts new routing settings in force for the next statement; sessions keep their connections.</summary>
+    public void Update(RoutingOptions options) => _snapshot = new RoutingSnapshot(options, QueryRules.Compile(options.Rules));
 
     public BackendPool Primary => _primary;
 

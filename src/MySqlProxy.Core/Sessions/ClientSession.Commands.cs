@@ -161,6 +161,11 @@ internal sealed partial class ClientSession
 
             traits = StatementClassifier.Classify(sql);
             _hint = RouteHint.Parse(sql);
+            QueryRules rules = _context.Router.Rules;
+            if (rules.Count > 0 && _hint.Target == HintTarget.None && rules.Find(sql, User, _desired.Schema) is { } rule)
+            {
+                _hint = new RouteHint(rule.Target, rule.Backend, _hint.MaxLag);
+            }
             if ((traits & NamedStateTraits) != 0)
             {
                 // The names in it decide when a pin ends; the packet itself is gone once forwarded.
