@@ -57,6 +57,11 @@ internal static class ProxyProgram
         {
             await host.StartAsync().ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped (SIGTERM) while still starting: a clean stop.
+            return 0;
+        }
         catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync($"mysqlproxy: configuration error: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);

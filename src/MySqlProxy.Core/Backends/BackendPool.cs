@@ -40,6 +40,9 @@ internal sealed class BackendPool : IAsyncDisposable
 
     public BackendEndpoint Backend { get; }
 
+    /// <summary>How many times the monitor has checked this backend.</summary>
+    public int Checks { get; set; }
+
     /// <summary>What the monitor last found; new statements avoid a backend that is down.</summary>
     public Monitoring.BackendHealth Health
     {
@@ -105,8 +108,9 @@ internal sealed class BackendPool : IAsyncDisposable
                 }
                 else
                 {
+                    // A borrower woken for a slot that a newcomer took first goes back to the head of the line.
                     waiter = new Waiter(key);
-                    waiter.Node = _waiters.AddLast(waiter);
+                    waiter.Node = waitStart == 0 ? _waiters.AddLast(waiter) : _waiters.AddFirst(waiter);
                 }
             }
 
@@ -156,7 +160,18 @@ internal sealed class BackendPool : IAsyncDisposable
             }
 
             waitStart = waitStart == 0 ? Stopwatch.GetTimestamp() : waitStart;
-            BackendConnection? handed = await WaitAsync(waiter!, cancellationToken).ConfigureAwait(false);
+            BackendConnection? handed;
+            try
+            {
+                // One borrow_timeout for the whole borrow, however often it is woken and has to wait again.
+                handed = await WaitAsync(waiter!, _options.BorrowTimeout.Value - Stopwatch.GetElapsedTime(waitStart), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PoolExhaustedException)
+            {
+                RecordWait(waitStart);
+                throw;
+            }
+
             if (handed is not null)
             {
                 RecordWait(waitStart);
@@ -310,26 +325,42 @@ internal sealed class BackendPool : IAsyncDisposable
         WakeOne();
     }
 
-    private async ValueTask<BackendConnection?> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    private async ValueTask<BackendConnection?> WaitAsync(Waiter waiter, TimeSpan remaining, CancellationToken cancellationToken)
     {
         try
         {
-            return await waiter.Completion.Task.WaitAsync(_options.BorrowTimeout.Value, cancellationToken).ConfigureAwait(false);
+            return await waiter.Completion.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            bool taken;
             lock (_lock)
             {
-                if (waiter.Node?.List is not null)
+                taken = waiter.Node?.List is null;
+                if (!taken)
                 {
-                    _waiters.Remove(waiter.Node);
+                    _waiters.Remove(waiter.Node!);
                 }
             }
 
-            // A connection may have been handed over just as the wait ended: give it back.
-            if (waiter.Completion.Task.IsCompletedSuccessfully && waiter.Completion.Task.Result is { } late)
+            if (taken)
             {
-                Return(late);
+                // Handed a connection or woken for a free slot just as the wait ended: the result is set right
+                // after the waiter leaves the list. Neither may be lost: a lost connection would stay in use forever.
+                BackendConnection? late = await waiter.Completion.Task.ConfigureAwait(false);
+                if (late is not null && ex is TimeoutException)
+                {
+                    return late;
+                }
+
+                if (late is not null)
+                {
+                    Return(late);
+                }
+                else
+                {
+                    WakeOne();
+                }
             }
 
             if (ex is OperationCanceledException)

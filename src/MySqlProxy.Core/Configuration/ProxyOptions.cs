@@ -139,6 +139,22 @@ public sealed class RoutingOptions
     [ConfigurationKeyName("reads_on_primary")]
     public ReadsOnPrimary ReadsOnPrimary { get; set; } = ReadsOnPrimary.Fallback;
 
+    /// <summary>Lag up to which a replica keeps its full weight; from here to max_replica_lag its share falls smoothly to 0.</summary>
+    [ConfigurationKeyName("lag_floor")]
+    public Duration LagFloor { get; set; } = Duration.FromMilliseconds(100);
+
+    /// <summary>
+    /// Minimum serving set: when fewer replicas than this are within max_replica_lag, the least-lagged ones up
+    /// to this many keep serving reads while their lag is under hard_replica_lag, instead of every read
+    /// falling on the primary at once. 0 turns it off.
+    /// </summary>
+    [ConfigurationKeyName("min_serving_replicas")]
+    public int MinServingReplicas { get; set; } = 1;
+
+    /// <summary>The lag beyond which no replica serves reads, minimum serving set or not.</summary>
+    [ConfigurationKeyName("hard_replica_lag")]
+    public Duration HardReplicaLag { get; set; } = Duration.FromSeconds(30);
+
     /// <summary>Query rules, evaluated in order; the first that matches decides (a comment hint still wins).</summary>
     public List<RuleOptions> Rules { get; set; } = [];
 }

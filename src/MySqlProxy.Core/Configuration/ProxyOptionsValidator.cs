@@ -84,6 +84,21 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             }
         }
 
+        if (options.Routing.MaxReplicaLag.Value > TimeSpan.Zero && options.Routing.LagFloor.Value >= options.Routing.MaxReplicaLag.Value)
+        {
+            failures.Add("routing.lag_floor: must be less than routing.max_replica_lag");
+        }
+
+        if (options.Routing.MaxReplicaLag.Value > TimeSpan.Zero && options.Routing.HardReplicaLag.Value < options.Routing.MaxReplicaLag.Value)
+        {
+            failures.Add("routing.hard_replica_lag: must be at least routing.max_replica_lag");
+        }
+
+        if (options.Routing.MinServingReplicas < 0)
+        {
+            failures.Add("routing.min_serving_replicas: must be 0 or more");
+        }
+
         if (!Enum.IsDefined(options.Routing.ReadsOnPrimary))
         {
             failures.Add("routing.reads_on_primary: must be fallback, always or never");

@@ -49,7 +49,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
         _context.Router.Update(routing);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         IPEndPoint endpoint = IPEndPoint.Parse(_context.Options.Listen.Mysql);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -71,11 +71,11 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
 
         _monitor = new Monitoring.BackendMonitor(_context, _logger);
         _monitor.Start();
+        await _monitor.WaitForFirstChecksAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
 
         // Learn the primary's version early so the first clients see the real one; failures are logged.
         _ = _context.Identity.EnsureKnownAsync(CancellationToken.None).AsTask();
         _acceptLoop = AcceptLoopAsync(socket);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

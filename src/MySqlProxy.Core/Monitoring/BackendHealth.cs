@@ -21,6 +21,15 @@ public sealed record BackendHealth
     /// <summary>Seconds_Behind_Master as the server reports it (null when replication is stopped).</summary>
     public double? SecondsBehindMaster { get; init; }
 
+    /// <summary>
+    /// Replication lag measured from the proxy's heartbeat (null: unknown, which counts as too much:
+    /// replication stopped or broken, or no heartbeat seen yet). Always 0 on the primary.
+    /// </summary>
+    public TimeSpan? Lag { get; init; }
+
+    /// <summary>The lag smoothed over recent checks (exponential moving average); balancing uses this one.</summary>
+    public TimeSpan? SmoothedLag { get; init; }
+
     /// <summary>The last error, for operators.</summary>
     public string? Error { get; init; }
 

@@ -21,6 +21,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly Heartbeat _heartbeat = new();
 
     public BackendMonitor(ProxyContext context, ILogger logger)
     {
@@ -33,6 +34,30 @@ internal sealed class BackendMonitor : IAsyncDisposable
         foreach (BackendPool pool in _context.Pools)
         {
             _loops.Add(Task.Run(() => WatchAsync(pool, _stop.Token)));
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) until every replica's lag is known or has been checked a few
+    /// times, so that the first clients' reads are spread by measured lag instead of all going to the primary.
+    /// </summary>
+    public async Task WaitForFirstChecksAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < timeout && !ct.IsCancellationRequested)
+        {
+            bool ready = true;
+            foreach (BackendPool pool in _context.ReplicaPools)
+            {
+                ready &= pool.Health.SmoothedLag is not null || pool.Checks >= 4;
+            }
+
+            if (ready)
+            {
+                return;
+            }
+
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -82,7 +107,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
                     await connection.OpenAsync(ct).ConfigureAwait(false);
                 }
 
-                observed = await CheckAsync(connection, pool.Backend, ct).ConfigureAwait(false);
+                observed = await CheckAsync(connection, pool.Backend, pool.Health, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException or TimeoutException or System.Net.Sockets.SocketException)
             {
@@ -113,6 +138,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
             bool wasUp = up;
             up = up ? failures < FailuresToDown : successes >= SuccessesToUp;
             pool.Health = observed with { IsUp = up };
+            pool.Checks++;
             if (wasUp && !up)
             {
                 Diagnostics.Log.BackendDown(_logger, pool.Backend.Name, observed.Error ?? "check failed");
@@ -139,15 +165,19 @@ internal sealed class BackendMonitor : IAsyncDisposable
         }
     }
 
-    private static async Task<BackendHealth> CheckAsync(MySqlConnection connection, BackendEndpoint backend, CancellationToken ct)
+    private async Task<BackendHealth> CheckAsync(MySqlConnection connection, BackendEndpoint backend, BackendHealth previous, CancellationToken ct)
     {
+        if (backend.Role == BackendRole.Primary)
+        {
+            return await CheckPrimaryAsync(connection, ct).ConfigureAwait(false);
+        }
+
         bool isReplica = false;
         bool replicating = false;
         double? behind = null;
-        if (backend.Role == BackendRole.Replica)
+        await using (var status = new MySqlCommand("SHOW SLAVE STATUS", connection))
+        await using (var reader = await status.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
-            await using var status = new MySqlCommand("SHOW SLAVE STATUS", connection);
-            await using var reader = await status.ExecuteReaderAsync(ct).ConfigureAwait(false);
             if (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 isReplica = true;
@@ -158,9 +188,36 @@ internal sealed class BackendMonitor : IAsyncDisposable
             }
         }
 
-        await using var command = new MySqlCommand(
-            backend.Role == BackendRole.Replica ? "SELECT @@gtid_slave_pos" : "SELECT @@gtid_binlog_pos", connection);
-        string? position = await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+        string? position;
+        long? replicated = null;
+        long before = Heartbeat.LocalMicros();
+        try
+        {
+            await using var command = new MySqlCommand("SELECT @@gtid_slave_pos, (SELECT MAX(ts) FROM mysqlproxy.heartbeat)", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            position = reader.IsDBNull(0) ? null : reader.GetString(0);
+            replicated = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+        }
+        catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.NoSuchTable or MySqlErrorCode.UnknownDatabase)
+        {
+            // The heartbeat table has not replicated here yet: reachable, lag unknown.
+            await using var command = new MySqlCommand("SELECT @@gtid_slave_pos", connection);
+            position = await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+        }
+
+        long after = Heartbeat.LocalMicros();
+        TimeSpan? lag = null;
+        if (isReplica && replicating && replicated is long ts)
+        {
+            lag = _heartbeat.LagOf(ts, (before + after) / 2);
+        }
+
+        // Smoothed so that one slow poll does not flap the replica in and out of rotation.
+        TimeSpan? smoothed = lag is null ? null :
+            previous.SmoothedLag is { } last && previous.Lag is not null
+                ? TimeSpan.FromMicroseconds((0.6 * last.TotalMicroseconds) + (0.4 * lag.Value.TotalMicroseconds))
+                : lag;
         return new BackendHealth
         {
             IsUp = true,
@@ -168,7 +225,66 @@ internal sealed class BackendMonitor : IAsyncDisposable
             Replicating = replicating,
             SecondsBehindMaster = behind,
             Position = GtidPosition.Parse(position),
+            Lag = lag,
+            SmoothedLag = smoothed,
             CheckedAt = DateTime.UtcNow,
         };
+    }
+
+    /// <summary>The primary: writes the heartbeat (its own clock, read back) and reads its GTID position.</summary>
+    private async Task<BackendHealth> CheckPrimaryAsync(MySqlConnection connection, CancellationToken ct)
+    {
+        long before = Heartbeat.LocalMicros();
+        long written;
+        string? position;
+        try
+        {
+            (written, position) = await WriteHeartbeatAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.NoSuchTable or MySqlErrorCode.UnknownDatabase)
+        {
+            await using (var create = new MySqlCommand(Heartbeat.CreateSql, connection))
+            {
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            before = Heartbeat.LocalMicros();
+            (written, position) = await WriteHeartbeatAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.OptionPreventsStatement or MySqlErrorCode.TableAccessDenied or MySqlErrorCode.DatabaseAccessDenied)
+        {
+            // read_only, or no write privilege on mysqlproxy.*: the primary is reachable, lag cannot be measured.
+            await using var gtid = new MySqlCommand("SELECT @@gtid_binlog_pos", connection);
+            return new BackendHealth
+            {
+                IsUp = true,
+                Position = GtidPosition.Parse(await gtid.ExecuteScalarAsync(ct).ConfigureAwait(false) as string),
+                Lag = TimeSpan.Zero,
+                SmoothedLag = TimeSpan.Zero,
+                Error = ex.Message,
+                CheckedAt = DateTime.UtcNow,
+            };
+        }
+
+        long after = Heartbeat.LocalMicros();
+        _heartbeat.Written(written, (before + after) / 2);
+        return new BackendHealth
+        {
+            IsUp = true,
+            Position = GtidPosition.Parse(position),
+            Lag = TimeSpan.Zero,
+            SmoothedLag = TimeSpan.Zero,
+            CheckedAt = DateTime.UtcNow,
+        };
+    }
+
+    private static async Task<(long Written, string? Position)> WriteHeartbeatAsync(MySqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new MySqlCommand(
+            "REPLACE INTO mysqlproxy.heartbeat (id, ts, written_by) VALUES (1, CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED), 'mysqlproxy'); " +
+            "SELECT ts, @@gtid_binlog_pos FROM mysqlproxy.heartbeat WHERE id = 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 }

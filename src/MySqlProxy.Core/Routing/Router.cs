@@ -35,26 +35,26 @@ internal sealed class Router
     public BackendPool Primary => _primary;
 
     /// <summary>
-    /// A backend for a read that must see <paramref name="floor"/>; null when no backend may take it
-    /// (no replica qualifies and reads_on_primary is never).
+    /// A backend for a read that must see <paramref name="floor"/> and be at most <paramref name="maxLag"/>
+    /// stale (a hint); null when no backend may take it (no replica qualifies and reads_on_primary is never).
     /// </summary>
-    public BackendPool? ChooseForRead(GtidPosition floor)
+    public BackendPool? ChooseForRead(GtidPosition floor, TimeSpan? maxLag = null, BackendPool? avoid = null)
     {
         RoutingOptions options = Options;
-        int total = 0;
         Span<int> weights = _replicas.Length <= 64 ? stackalloc int[_replicas.Length] : new int[_replicas.Length];
+        int total = 0;
+        int serving = 0;
         for (int i = 0; i < _replicas.Length; i++)
         {
-            BackendPool replica = _replicas[i];
-            BackendHealth health = replica.Health;
-            int weight = replica.Backend.Weight;
-            if (weight <= 0 || !health.IsUp || (!floor.IsEmpty && !health.Position.Covers(floor)))
-            {
-                weight = 0;
-            }
-
+            int weight = _replicas[i] == avoid ? 0 : EffectiveWeight(_replicas[i], floor, maxLag, options);
             weights[i] = weight;
             total += weight;
+            serving += weight > 0 ? 1 : 0;
+        }
+
+        if (serving < options.MinServingReplicas && maxLag is null)
+        {
+            total += AddMinimumServingSet(weights, floor, options, options.MinServingReplicas - serving);
         }
 
         int primaryWeight = options.ReadsOnPrimary == ReadsOnPrimary.Always && _primary.Health.IsUp ? AveragePositive(weights) : 0;
@@ -75,6 +75,75 @@ internal sealed class Router
         }
 
         return _primary;
+    }
+
+    /// <summary>
+    /// Configured weight times the lag factor (scaled by 1000 to stay an integer): 0 for a replica that is
+    /// down, has no weight, lacks the session's GTIDs, or whose lag is unknown or over the limit.
+    /// </summary>
+    public static int EffectiveWeight(BackendPool replica, GtidPosition floor, TimeSpan? maxLag, RoutingOptions options)
+    {
+        BackendHealth health = replica.Health;
+        int weight = replica.Backend.Weight;
+        if (weight <= 0 || !health.IsUp || (!floor.IsEmpty && !health.Position.Covers(floor)))
+        {
+            return 0;
+        }
+
+        TimeSpan limit = maxLag is { } hint && hint < options.MaxReplicaLag.Value ? hint : options.MaxReplicaLag.Value;
+        double factor = LagFactor(health.SmoothedLag, options.LagFloor.Value, limit);
+        return (int)Math.Round(weight * factor * 1000);
+    }
+
+    /// <summary>
+    /// 1 up to <paramref name="floor"/>, then a smooth (half-cosine) fall to 0 at <paramref name="limit"/>;
+    /// 0 for unknown lag (replication stopped or broken is never taken for fresh).
+    /// </summary>
+    public static double LagFactor(TimeSpan? lag, TimeSpan floor, TimeSpan limit)
+    {
+        if (lag is not { } value || value >= limit)
+        {
+            return 0;
+        }
+
+        if (value <= floor || limit <= floor)
+        {
+            return 1;
+        }
+
+        double x = (value - floor) / (limit - floor);
+        return 0.5 * (1 + Math.Cos(Math.PI * x));
+    }
+
+    /// <summary>The least-lagged replicas under the hard limit keep serving (weight 1) when too few are within the normal limit.</summary>
+    private int AddMinimumServingSet(Span<int> weights, GtidPosition floor, RoutingOptions options, int missing)
+    {
+        int added = 0;
+        while (missing-- > 0)
+        {
+            int best = -1;
+            TimeSpan bestLag = options.HardReplicaLag.Value;
+            for (int i = 0; i < _replicas.Length; i++)
+            {
+                BackendHealth health = _replicas[i].Health;
+                if (weights[i] == 0 && health.IsUp && _replicas[i].Backend.Weight > 0 && health.SmoothedLag is { } lag && lag < bestLag &&
+                    (floor.IsEmpty || health.Position.Covers(floor)))
+                {
+                    best = i;
+                    bestLag = lag;
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            weights[best] = 1;
+            added++;
+        }
+
+        return added;
     }
 
     private static int AveragePositive(ReadOnlySpan<int> weights)

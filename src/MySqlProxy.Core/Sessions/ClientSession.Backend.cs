@@ -51,6 +51,13 @@ internal sealed partial class ClientSession
             return (_backend, null);
         }
 
+        if (!pool.Health.IsUp)
+        {
+            // The monitor has seen it fail: answer at once instead of waiting out a connect timeout.
+            return (null, new ErrPayload(ErrorCodes.CannotConnect, "HY000",
+                $"MySqlProxy: backend {pool.Backend.Name} ({pool.Backend.Host}:{pool.Backend.Port}) is down: {pool.Health.Error ?? "failed health checks"}"));
+        }
+
         BackendConnection connection;
         try
         {
@@ -123,6 +130,36 @@ internal sealed partial class ClientSession
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// SET NAMES and SET CHARACTER SET change collation_connection too, but MariaDB's session tracking reports
+    /// only the character_set_* variables (10.11): without this, a collation set with SET NAMES ... COLLATE
+    /// stays on the connection for the next session, and is lost for this one on its next connection. The
+    /// proxy reads it once after such a statement.
+    /// </summary>
+    private async ValueTask LearnCollationAsync(BackendConnection connection, CancellationToken ct)
+    {
+        string?[] row;
+        try
+        {
+            row = await connection.QueryRowAsync("SELECT @@collation_connection", ct).ConfigureAwait(false);
+        }
+        catch (MySqlErrorException)
+        {
+            return;
+        }
+        catch (Exception ex) when (IsConnectionEnd(ex) || ex is PacketFormatException)
+        {
+            connection.MarkBroken();
+            return;
+        }
+
+        if (row.Length == 1 && row[0] is { } collation)
+        {
+            _desired.Set("collation_connection", collation);
+            connection.State.Set("collation_connection", collation);
+        }
     }
 
     /// <summary>Gives the backend connection back to the pool unless something pins the session to it.</summary>

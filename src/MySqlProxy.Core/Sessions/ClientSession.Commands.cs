@@ -18,6 +18,9 @@ internal sealed partial class ClientSession
         StatementTraits.CreateTemporaryTable | StatementTraits.DropTable | StatementTraits.Prepare | StatementTraits.Deallocate;
 
     private byte[] _lastQuery = [];
+    private bool _retryable;
+    private bool _retryRequested;
+    private BackendPool? _avoid;
     private int _lastQueryLength;
 
     /// <summary>
@@ -106,6 +109,8 @@ internal sealed partial class ClientSession
                 CommandCode.Quit => false,
                 CommandCode.Query when isKill => await KillAsync(kill, ct).ConfigureAwait(false),
                 CommandCode.Query when rewritten is not null => await ForwardAsync(command, Classify(rewritten), rewritten, ct).ConfigureAwait(false),
+                CommandCode.Query when whole && IsRead(command, traits) && _pins == PinCauses.None
+                    => await ForwardReadAsync(header, traits, ct).ConfigureAwait(false),
                 CommandCode.Query => await ForwardAsync(command, traits, null, ct).ConfigureAwait(false),
                 CommandCode.ResetConnection => await ResetConnectionAsync(ct).ConfigureAwait(false),
                 CommandCode.StatementPrepare => await PrepareAsync(header, ct).ConfigureAwait(false),
@@ -283,6 +288,11 @@ internal sealed partial class ClientSession
                             AfterStatement(command, traits, command == CommandCode.Query ? _lastQuery.AsSpan(0, _lastQueryLength) : default);
                         }
 
+                        if ((traits & StatementTraits.SetNames) != 0)
+                        {
+                            await LearnCollationAsync(backend, ct).ConfigureAwait(false);
+                        }
+
                         return true;
 
                     case RelayOutcome.NeedClientData:
@@ -345,12 +355,73 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
+    /// A plain read outside any pinned state: if its backend connection dies before any of the answer reached
+    /// the client, it runs once more, on another backend (the one that failed is avoided). Writes are never
+    /// retried. The statement is copied into a pooled buffer for that, and returned after.
+    /// </summary>
+    private async ValueTask<bool> ForwardReadAsync(PacketHeader header, StatementTraits traits, CancellationToken ct)
+    {
+        int length = header.PayloadLength - 1;
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+        try
+        {
+            ReadResult read = await ClientInput.ReadAsync(ct).ConfigureAwait(false);
+            read.Buffer.Slice(PacketHeader.Size + 1, length).CopyTo(copy);
+            ClientInput.AdvanceTo(read.Buffer.Start);
+            _retryable = true;
+            bool result = await ForwardAsync(CommandCode.Query, traits, null, ct).ConfigureAwait(false);
+            if (!_retryRequested)
+            {
+                return result;
+            }
+
+            _retryRequested = false;
+            _retryable = false;
+            return await ForwardAsync(CommandCode.Query, traits, copy.AsSpan(0, length).ToArray(), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _retryable = false;
+            _retryRequested = false;
+            _avoid = null;
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
+    /// Tells a dead server from a connection that was closed on purpose (KILL, an idle timeout): a server that
+    /// still answers a new connection at once did not die, and a read it ended is not run again.
+    /// </summary>
+    private static async ValueTask<bool> IsServerAliveAsync(BackendEndpoint backend)
+    {
+        try
+        {
+            await BackendConnection.ProbeAsync(backend, TimeSpan.FromMilliseconds(500), CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException or MySqlErrorException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The backend died mid-statement: the client gets an ERR in place of the rest of the response; the
     /// session goes on only if it had no state on that connection.
     /// </summary>
     private async ValueTask<bool> BackendLostAsync(BackendConnection backend, string reason, bool pinnedBefore, CancellationToken ct)
     {
         backend.MarkBroken();
+        if (_retryable && !_sentToClient && !pinnedBefore && !_killed && !_clientGoneMidStatement &&
+            !await IsServerAliveAsync(backend.Backend).ConfigureAwait(false))
+        {
+            // Nothing reached the client: the caller runs the read again, elsewhere.
+            Log.BackendLost(_logger, Id, backend.Backend.Name, reason + "; retrying the read on another backend");
+            _retryRequested = true;
+            _avoid = backend.Pool;
+            return true;
+        }
+
 
         if (!_killed)
         {

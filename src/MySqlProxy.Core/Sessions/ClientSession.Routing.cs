@@ -68,7 +68,7 @@ internal sealed partial class ClientSession
             floor = _readFloor;
         }
 
-        BackendPool? pool = router.ChooseForRead(floor);
+        BackendPool? pool = router.ChooseForRead(floor, hint.MaxLag, _avoid);
         return pool is null
             ? (null, new ErrPayload(ErrorCodes.NoBackend, "HY000", "MySqlProxy: no replica can serve this read now and routing.reads_on_primary is never"))
             : (pool, null);

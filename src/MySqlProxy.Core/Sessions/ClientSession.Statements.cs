@@ -111,6 +111,14 @@ internal sealed partial class ClientSession
             }
         }
 
+        // Room first: the server never holds more than the limit of this connection's statements, not even
+        // for the moment between preparing a new one and closing the least recently used.
+        BackendStatement? evicted = backend.Statements.RemoveOldestIfFull(_context.Options.Pool.MaxPreparedPerConnection);
+        if (evicted is not null)
+        {
+            await backend.CloseStatementAsync(evicted.Id, ct).ConfigureAwait(false);
+        }
+
         byte[] response = await backend.PrepareAsync(sql, ct).ConfigureAwait(false);
         if (switchSchema && current is not null)
         {
@@ -125,7 +133,7 @@ internal sealed partial class ClientSession
         ReadOnlySpan<byte> ok = response.AsSpan(PacketHeader.Size);
         statement = new BackendStatement(key, BinaryPrimitives.ReadUInt32LittleEndian(ok[1..]),
             BinaryPrimitives.ReadUInt16LittleEndian(ok[7..]), BinaryPrimitives.ReadUInt16LittleEndian(ok[5..]), response);
-        BackendStatement? evicted = backend.Statements.Add(statement, _context.Options.Pool.MaxPreparedPerConnection);
+        evicted = backend.Statements.Add(statement, _context.Options.Pool.MaxPreparedPerConnection);
         if (evicted is not null)
         {
             await backend.CloseStatementAsync(evicted.Id, ct).ConfigureAwait(false);

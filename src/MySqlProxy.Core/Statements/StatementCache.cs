@@ -41,6 +41,23 @@ internal sealed class StatementCache
         return evicted;
     }
 
+    /// <summary>
+    /// Removes the least recently used statement when the cache holds <paramref name="limit"/> or more, so that a
+    /// new one fits; returns it for the caller to close on the server before preparing the new one.
+    /// </summary>
+    public BackendStatement? RemoveOldestIfFull(int limit)
+    {
+        if (_byKey.Count < limit || _recency.Last is not { } oldest)
+        {
+            return null;
+        }
+
+        BackendStatement evicted = oldest.Value;
+        _recency.RemoveLast();
+        _byKey.Remove(evicted.Key);
+        return evicted;
+    }
+
     /// <summary>Forgets every statement (the server dropped them: COM_RESET_CONNECTION or COM_CHANGE_USER).</summary>
     public void Clear()
     {

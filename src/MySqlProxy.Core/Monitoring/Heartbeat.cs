@@ -1,0 +1,76 @@
+namespace MySqlProxy.Core.Monitoring;
+
+/// <summary>
+/// The proxy's heartbeat: the primary's monitor writes the primary's own clock (microseconds) into
+/// <c>mysqlproxy.heartbeat</c> every interval and learns the offset between that clock and the proxy's;
+/// a replica's lag is then how long ago, on the primary's clock, the first heartbeat it has not applied
+/// was written (0 when it has the newest). Clock skew between hosts cancels out because every time is
+/// the primary's.
+/// </summary>
+internal sealed class Heartbeat
+{
+    private const int History = 256;
+
+    private readonly Lock _lock = new();
+    private readonly long[] _written = new long[History];
+    private int _count;
+    private double _offsetMicros;
+    private bool _offsetKnown;
+
+    /// <summary>The SQL that creates the table on the primary.</summary>
+    public const string CreateSql =
+        "CREATE DATABASE IF NOT EXISTS mysqlproxy; " +
+        "CREATE TABLE IF NOT EXISTS mysqlproxy.heartbeat (id INT NOT NULL PRIMARY KEY, ts BIGINT NOT NULL, written_by VARCHAR(64) NOT NULL) ENGINE=InnoDB";
+
+    /// <summary>Records a heartbeat written with the primary's timestamp, and the clock offset seen at the write.</summary>
+    public void Written(long primaryMicros, long localMidpointMicros)
+    {
+        lock (_lock)
+        {
+            _written[_count % History] = primaryMicros;
+            _count++;
+            double offset = primaryMicros - localMidpointMicros;
+            _offsetMicros = _offsetKnown ? (0.8 * _offsetMicros) + (0.2 * offset) : offset;
+            _offsetKnown = true;
+        }
+    }
+
+    /// <summary>
+    /// The lag of a replica that has applied the heartbeat written at <paramref name="replicatedMicros"/>,
+    /// read at local time <paramref name="localMicros"/>; null while nothing is known.
+    /// </summary>
+    public TimeSpan? LagOf(long replicatedMicros, long localMicros)
+    {
+        lock (_lock)
+        {
+            if (!_offsetKnown || _count == 0)
+            {
+                return null;
+            }
+
+            double primaryNow = localMicros + _offsetMicros;
+
+            // The oldest heartbeat written after the one the replica has: it has been missing since then.
+            long next = long.MaxValue;
+            int available = Math.Min(_count, History);
+            for (int i = 0; i < available; i++)
+            {
+                long written = _written[i];
+                if (written > replicatedMicros && written < next)
+                {
+                    next = written;
+                }
+            }
+
+            if (next == long.MaxValue)
+            {
+                return TimeSpan.Zero;
+            }
+
+            return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - next));
+        }
+    }
+
+    /// <summary>Microseconds on the proxy's clock (Unix epoch).</summary>
+    public static long LocalMicros() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+}
