@@ -149,7 +149,7 @@ public sealed class RoutingOptions
     /// falling on the primary at once. 0 turns it off.
     /// </summary>
     [ConfigurationKeyName("min_serving_replicas")]
-    public int MinServingReplicas { get; set; } = 1;
+    public int MinServingReplicas { get; set; }
 
     /// <summary>The lag beyond which no replica serves reads, minimum serving set or not.</summary>
     [ConfigurationKeyName("hard_replica_lag")]
