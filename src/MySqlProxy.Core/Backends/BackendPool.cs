@@ -78,6 +78,7 @@ internal sealed class BackendPool : IAsyncDisposable
     }
 
     /// <summary>Lends a connection for <paramref name="key"/>: an idle one, a new one, or the next one returned.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<BackendConnection> RentAsync(PoolKey key, CancellationToken cancellationToken)
     {
         long waitStart = 0;

@@ -44,6 +44,7 @@ internal sealed partial class ClientSession
     private ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireAsync(CancellationToken ct) =>
         AcquireAsync(_context.PrimaryPool, ct);
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireAsync(BackendPool pool, CancellationToken ct)
     {
         if (_backend is not null)
@@ -103,6 +104,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Brings a borrowed connection to the session's state with the fewest round trips.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ErrPayload?> AlignAsync(BackendConnection connection, CancellationToken ct)
     {
         SessionVariables actual = connection.State;

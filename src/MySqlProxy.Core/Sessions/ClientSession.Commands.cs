@@ -204,6 +204,7 @@ internal sealed partial class ClientSession
     /// response including a LOCAL INFILE upload, then decides from the response and the statement whether the
     /// session stays pinned, and gives the connection back if not.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(CommandCode command, StatementTraits traits, byte[]? rewritten, CancellationToken ct, uint? statementId = null)
     {
         (BackendConnection? backend, ErrPayload? failure) = await AcquireRoutedAsync(command, traits, ct).ConfigureAwait(false);
@@ -335,6 +336,7 @@ internal sealed partial class ClientSession
     /// The connection a statement runs on, chosen by <see cref="Route"/>; a read whose replica cannot be
     /// reached right now runs on the primary instead (nothing was executed, so that is safe).
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireRoutedAsync(CommandCode command, StatementTraits traits, CancellationToken ct)
     {
         (BackendPool? pool, ErrPayload? error) = Route(command, traits);
@@ -359,6 +361,7 @@ internal sealed partial class ClientSession
     /// the client, it runs once more, on another backend (the one that failed is avoided). Writes are never
     /// retried. The statement is copied into a pooled buffer for that, and returned after.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ForwardReadAsync(PacketHeader header, StatementTraits traits, CancellationToken ct)
     {
         int length = header.PayloadLength - 1;

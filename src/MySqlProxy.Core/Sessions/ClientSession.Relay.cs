@@ -45,6 +45,7 @@ internal sealed partial class ClientSession
     /// sees each logical packet's first bytes to find the end, and the client pipe is flushed once per read.
     /// Nothing is allocated per packet.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RelayOutcome> RelayResponseAsync(BackendConnection connection, CancellationToken ct)
     {
         PipeReader backend = connection.Input;
@@ -179,6 +180,7 @@ internal sealed partial class ClientSession
     /// Streams packets from the client to the backend: one logical packet (a command, however many 16 MiB
     /// pieces it takes) or, for LOCAL INFILE, every packet up to and including the empty one that ends the file.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwardOutcome> ForwardClientPacketsAsync(PipeWriter backend, bool untilEmptyPacket, CancellationToken ct, uint? statementId = null)
     {
         PipeReader client = ClientInput;

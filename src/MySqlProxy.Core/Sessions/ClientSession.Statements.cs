@@ -147,6 +147,7 @@ internal sealed partial class ClientSession
     /// statement id is translated to the server's on the connection that runs it, preparing it there first
     /// when it is not yet.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> StatementCommandAsync(CommandCode command, PacketHeader header, bool hasId, CancellationToken ct)
     {
         if (!hasId || header.PayloadLength < 5)
@@ -329,6 +330,7 @@ internal sealed partial class ClientSession
     /// Reads a COM_STMT_* packet's statement id and, for COM_STMT_EXECUTE, its flags and whether (and which)
     /// parameter types it carries, without consuming the packet.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(uint Id, byte Flags, bool TypesSent, byte[]? Types)> PeekStatementPacketAsync(CommandCode command, PacketHeader header, CancellationToken ct)
     {
         ReadResult read = await ClientInput.ReadAsync(ct).ConfigureAwait(false);
