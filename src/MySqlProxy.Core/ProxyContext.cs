@@ -26,7 +26,15 @@ internal sealed class ProxyContext : IAsyncDisposable
         Pools = [PrimaryPool, .. ReplicaPools];
         Router = new Routing.Router(PrimaryPool, ReplicaPools, options.Routing);
         Metrics = new Diagnostics.ProxyMetrics(this);
+        QueryStats = new Diagnostics.QueryStats([.. Pools.Select(p => p.Backend.Name)]);
+        for (int i = 0; i < Pools.Count; i++)
+        {
+            Pools[i].Index = i;
+        }
     }
+
+    /// <summary>Statistics per statement digest.</summary>
+    public Diagnostics.QueryStats QueryStats { get; }
 
     /// <summary>Counters for the metrics endpoint.</summary>
     public Diagnostics.ProxyMetrics Metrics { get; }

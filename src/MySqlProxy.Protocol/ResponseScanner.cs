@@ -45,6 +45,9 @@ public struct ResponseScanner
     /// <summary>Warnings of the last OK or EOF packet.</summary>
     public ushort LastWarnings { get; private set; }
 
+    /// <summary>Rows the response carried (all result sets), counted from the row packets.</summary>
+    public long Rows { get; private set; }
+
     /// <summary>Affected rows of the last OK packet.</summary>
     public ulong AffectedRows { get; private set; }
 
@@ -106,6 +109,7 @@ public struct ResponseScanner
         _deprecateEof = (capabilities & Capabilities.DeprecateEof) != 0;
         SawError = false;
         LastWarnings = 0;
+        Rows = 0;
         _remaining = 0;
         _state = command switch
         {
@@ -187,6 +191,7 @@ public struct ResponseScanner
                     return EndOfResult();
                 }
 
+                Rows++;
                 return ScanOutcome.Continue;
 
             case State.PrepareStart:

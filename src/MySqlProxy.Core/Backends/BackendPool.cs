@@ -26,6 +26,8 @@ internal sealed class BackendPool : IAsyncDisposable
     private long _waits;
     private long _waitTicks;
     private bool _disposed;
+    private long _statements;
+    private long _errors;
     private Monitoring.BackendHealth _health = Monitoring.BackendHealth.Unknown;
 
     public BackendPool(BackendEndpoint backend, PoolOptions options, TimeSpan connectTimeout, Func<PoolKey, string> passwords)
@@ -39,6 +41,15 @@ internal sealed class BackendPool : IAsyncDisposable
     }
 
     public BackendEndpoint Backend { get; }
+
+    /// <summary>This backend's position in the context's list of pools (for per-backend statistics).</summary>
+    public int Index { get; set; }
+
+    /// <summary>Statements run on this backend since start.</summary>
+    public long Statements => Interlocked.Read(ref _statements);
+
+    /// <summary>Statements this backend answered with an error, or lost, since start.</summary>
+    public long Errors => Interlocked.Read(ref _errors);
 
     /// <summary>How many times the monitor has checked this backend.</summary>
     public int Checks { get; set; }
@@ -74,6 +85,16 @@ internal sealed class BackendPool : IAsyncDisposable
             }
 
             return most;
+        }
+    }
+
+    /// <summary>Counts a statement run here, and whether it failed.</summary>
+    public void CountStatement(bool failed)
+    {
+        Interlocked.Increment(ref _statements);
+        if (failed)
+        {
+            Interlocked.Increment(ref _errors);
         }
     }
 

@@ -31,6 +31,7 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _context = new ProxyContext(options.Value, loggerFactory);
+        Control = new Control.ProxyControl(_context);
         _logger = loggerFactory.CreateLogger<MySqlListener>();
     }
 
@@ -41,6 +42,12 @@ public sealed class MySqlListener : IHostedService, IAsyncDisposable
     public int SessionCount => _sessions.Count;
 
     internal ProxyContext Context => _context;
+
+    /// <summary>What operators can see and change while the proxy runs (the admin endpoint uses it).</summary>
+    public Control.ProxyControl Control { get; private set; } = null!;
+
+    /// <summary>True once listening with the primary answering (the readiness check).</summary>
+    public bool IsReady => LocalEndPoint is not null && _context.PrimaryPool.Health.IsUp;
 
     /// <summary>Puts new routing settings (rules, lag limit, read-your-writes, reads on the primary) in force for the next statement.</summary>
     public void UpdateRouting(RoutingOptions routing)

@@ -57,7 +57,8 @@ internal sealed class Router
             total += AddMinimumServingSet(weights, floor, options, options.MinServingReplicas - serving);
         }
 
-        int primaryWeight = options.ReadsOnPrimary == ReadsOnPrimary.Always && _primary.Health.IsUp ? AveragePositive(weights) : 0;
+        int primaryWeight = options.ReadsOnPrimary == ReadsOnPrimary.Always && _primary.Health.IsUp && _primary.Backend.State == BackendState.Online
+            ? AveragePositive(weights) : 0;
         if (total + primaryWeight == 0)
         {
             return options.ReadsOnPrimary == ReadsOnPrimary.Never ? null : _primary;
@@ -84,13 +85,24 @@ internal sealed class Router
     public static int EffectiveWeight(BackendPool replica, GtidPosition floor, TimeSpan? maxLag, RoutingOptions options)
     {
         BackendHealth health = replica.Health;
-        int weight = replica.Backend.Weight;
-        if (weight <= 0 || !health.IsUp || (!floor.IsEmpty && !health.Position.Covers(floor)))
+        BackendEndpoint backend = replica.Backend;
+        int weight = backend.Weight;
+        if (weight <= 0 || backend.State != BackendState.Online || !health.IsUp || (!floor.IsEmpty && !health.Position.Covers(floor)))
         {
             return 0;
         }
 
-        TimeSpan limit = maxLag is { } hint && hint < options.MaxReplicaLag.Value ? hint : options.MaxReplicaLag.Value;
+        TimeSpan limit = options.MaxReplicaLag.Value;
+        if (backend.MaxLag is { } own && own < limit)
+        {
+            limit = own;
+        }
+
+        if (maxLag is { } hint && hint < limit)
+        {
+            limit = hint;
+        }
+
         double factor = LagFactor(health.SmoothedLag, options.LagFloor.Value, limit);
         return (int)Math.Round(weight * factor * 1000);
     }
@@ -126,7 +138,8 @@ internal sealed class Router
             for (int i = 0; i < _replicas.Length; i++)
             {
                 BackendHealth health = _replicas[i].Health;
-                if (weights[i] == 0 && health.IsUp && _replicas[i].Backend.Weight > 0 && health.SmoothedLag is { } lag && lag < bestLag &&
+                if (weights[i] == 0 && health.IsUp && _replicas[i].Backend.Weight > 0 && _replicas[i].Backend.State == BackendState.Online &&
+                    health.SmoothedLag is { } lag && lag < bestLag &&
                     (floor.IsEmpty || health.Position.Covers(floor)))
                 {
                     best = i;

@@ -52,6 +52,12 @@ internal sealed partial class ClientSession
             return (_backend, null);
         }
 
+        if (pool.Backend.State != BackendState.Online)
+        {
+            return (null, new ErrPayload(ErrorCodes.CannotConnect, "HY000",
+                $"MySqlProxy: backend {pool.Backend.Name} is {pool.Backend.State.ToString().ToLowerInvariant()} (set by an operator)"));
+        }
+
         if (!pool.Health.IsUp)
         {
             // The monitor has seen it fail: answer at once instead of waiting out a connect timeout.

@@ -19,6 +19,9 @@ internal sealed partial class ClientSession
 
     private byte[] _lastQuery = [];
     private bool _retryable;
+    private long _statementStart;
+    private ulong _digest;
+    private string? _digestText;
     private bool _retryRequested;
     private BackendPool? _avoid;
     private int _lastQueryLength;
@@ -86,6 +89,8 @@ internal sealed partial class ClientSession
             byte[]? rewritten = null;
             StatementTraits traits = StatementTraits.None;
             _hint = RouteHint.None;
+            _digest = Diagnostics.QueryStats.OtherDigest;
+            _digestText = null;
             bool isKill = command == CommandCode.Query && whole &&
                 InspectQuery(buffer.Slice(PacketHeader.Size + 1, header.PayloadLength - 1), out kill, out rewritten, out traits);
             if (command == CommandCode.Query && !whole)
@@ -166,6 +171,8 @@ internal sealed partial class ClientSession
 
             traits = StatementClassifier.Classify(sql);
             _hint = RouteHint.Parse(sql);
+            _digest = StatementDigest.Hash(sql);
+            _digestText = _context.QueryStats.Knows(_digest) ? null : StatementDigest.Text(sql);
             QueryRules rules = _context.Router.Rules;
             if (rules.Count > 0 && _hint.Target == HintTarget.None && rules.Find(sql, User, _desired.Schema) is { } rule)
             {
@@ -225,6 +232,7 @@ internal sealed partial class ClientSession
 
         Transition(SessionState.Idle, SessionState.Busy);
         bool pinnedBefore = _pins != PinCauses.None;
+        _statementStart = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             _sentToClient = false;
@@ -279,6 +287,12 @@ internal sealed partial class ClientSession
                 {
                     case RelayOutcome.Complete:
                         backend.Status = _scanner.LastStatus;
+                        if (backend.Pool is { } pool)
+                        {
+                            pool.CountStatement(_scanner.SawError);
+                            _context.QueryStats.Record(_digest, _digestText, pool.Index, _statementStart, _scanner.Rows, _scanner.SawError);
+                        }
+
                         AfterRouting(backend, traits, _scanner.SawError);
                         if (command == CommandCode.Query && rewritten is not null)
                         {
@@ -415,6 +429,7 @@ internal sealed partial class ClientSession
     private async ValueTask<bool> BackendLostAsync(BackendConnection backend, string reason, bool pinnedBefore, CancellationToken ct)
     {
         backend.MarkBroken();
+        backend.Pool?.CountStatement(failed: true);
         if (_retryable && !_sentToClient && !pinnedBefore && !_killed && !_clientGoneMidStatement &&
             !await IsServerAliveAsync(backend.Backend).ConfigureAwait(false))
         {

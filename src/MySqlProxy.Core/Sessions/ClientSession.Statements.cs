@@ -60,7 +60,11 @@ internal sealed partial class ClientSession
             }
 
             byte[] text = Encoding.UTF8.GetBytes(sql);
-            _statements[id] = new ClientStatement(id, sql, schema, statement.Parameters, statement.Columns, StatementClassifier.Classify(text), RouteHint.Parse(text));
+            _statements[id] = new ClientStatement(id, sql, schema, statement.Parameters, statement.Columns, StatementClassifier.Classify(text), RouteHint.Parse(text))
+            {
+                Digest = StatementDigest.Hash(text),
+                DigestText = StatementDigest.Text(text),
+            };
             _lastPrepared = id;
 
             // The server's response, replayed with the proxy's id in the first packet (header, 0x00, id).
@@ -208,6 +212,8 @@ internal sealed partial class ClientSession
         }
 
         _hint = statement.Hint;
+        _digest = statement.Digest;
+        _digestText = statement.DigestText;
         StatementTraits routeTraits = command is CommandCode.StatementExecute or CommandCode.StatementSendLongData ? statement.Traits : StatementTraits.Write;
         (BackendConnection? backend, ErrPayload? failure) = await AcquireRoutedAsync(CommandCode.StatementExecute, routeTraits, ct).ConfigureAwait(false);
         if (backend is null)

@@ -20,6 +20,11 @@ internal sealed class ClientStatement
     /// <summary>What the statement does, for routing its executions (prepared statements are routed by their text).</summary>
     public Routing.StatementTraits Traits { get; }
 
+    /// <summary>Its digest hash and text, for statistics.</summary>
+    public ulong Digest { get; init; }
+
+    public string DigestText { get; init; } = string.Empty;
+
     /// <summary>Comment hints in its text.</summary>
     public Routing.RouteHint Hint { get; }
 

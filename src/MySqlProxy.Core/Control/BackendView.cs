@@ -1,0 +1,25 @@
+using MySqlProxy.Core.Backends;
+
+namespace MySqlProxy.Core.Control;
+
+/// <summary>A backend as operators see it: configuration, run-time settings, health, lag and load.</summary>
+public sealed record BackendView(
+    string Name,
+    string Role,
+    string Host,
+    int Port,
+    BackendState State,
+    bool Up,
+    bool? Replicating,
+    double? LagMs,
+    double? SmoothedLagMs,
+    double? SecondsBehindMaster,
+    int Weight,
+    double EffectiveWeight,
+    double? MaxLagMs,
+    int ConnectionsOpen,
+    int ConnectionsInUse,
+    long Statements,
+    long Errors,
+    string GtidPosition,
+    string? Error);
