@@ -44,6 +44,30 @@ public static class Db
     {
         await using var connection = await OpenAsync(Topology.Direct("admin", "admin"), ct);
         await ExecuteAsync(connection, sql, ct);
+        await WaitForReplicasAsync(connection, ct);
+    }
+
+    /// <summary>
+    /// Waits until every replica has applied what <paramref name="primary"/> (a direct primary connection)
+    /// wrote last, so that reads the proxy sends to replicas from other sessions see it: the proxy promises
+    /// read-your-writes per session, not across sessions.
+    /// </summary>
+    public static async Task WaitForReplicasAsync(MySqlConnector.MySqlConnection primary, CancellationToken ct)
+    {
+        await using var gtid = new MySqlConnector.MySqlCommand("SELECT @@last_gtid", primary);
+        string? position = await gtid.ExecuteScalarAsync(ct) as string;
+        if (string.IsNullOrEmpty(position))
+        {
+            return;
+        }
+
+        foreach (var replica in Topology.Replicas)
+        {
+            await using var connection = await OpenAsync(
+                $"Server={replica.Address};Port={replica.Port};User ID=admin;Password=admin;Pooling=false", ct);
+            await using var wait = new MySqlConnector.MySqlCommand($"SELECT MASTER_GTID_WAIT('{position}', 10)", connection);
+            await wait.ExecuteScalarAsync(ct);
+        }
     }
 
     /// <summary>Runs <paramref name="run"/> once on a direct connection string and once on the proxy's, one after the other.</summary>

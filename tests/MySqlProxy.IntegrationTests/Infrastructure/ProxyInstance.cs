@@ -39,6 +39,11 @@ public sealed class ProxyInstance : IAsyncDisposable
         options.Users.Add(new UserOptions { User = "admin", Password = "admin" });
         options.Monitor.Password = "monitor";
         options.Sessions.ShutdownTimeout = Duration.FromSeconds(5);
+
+        // Tests run many at once on two cores: a busy machine must not make the replicas look too far
+        // behind for routing tests. The lag tests set their own limits.
+        options.Routing.MaxReplicaLag = Duration.FromSeconds(30);
+        options.Routing.HardReplicaLag = Duration.FromSeconds(60);
         return options;
     }
 
