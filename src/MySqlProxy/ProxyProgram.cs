@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MySqlProxy.Admin;
 using MySqlProxy.Core;
 using MySqlProxy.Core.Configuration;
 
@@ -72,6 +73,12 @@ internal static class ProxyProgram
             await Console.Error.WriteLineAsync($"mysqlproxy: configuration error: {ex.Message}").ConfigureAwait(false);
             return ConfigError;
         }
+        catch (IOException ex) when (ex.Message.StartsWith("listen.admin:", StringComparison.Ordinal))
+        {
+            // The admin endpoint could not bind (address in use): the message names the key and the address.
+            await Console.Error.WriteLineAsync($"mysqlproxy: {ex.Message}").ConfigureAwait(false);
+            return StartError;
+        }
         catch (SocketException ex)
         {
             // The MySQL listener is the only socket opened at start (the host has logged the failure with its
@@ -137,6 +144,10 @@ internal static class ProxyProgram
         builder.Logging.AddConfiguration(configuration.GetSection("logging"));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bound.Sessions.ShutdownTimeout.Value + TimeSpan.FromSeconds(5));
         builder.Services.AddMySqlProxy(configuration);
+
+        // Changes made through the admin endpoint are kept beside the configuration and put back over it at start.
+        string runtimeState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, AdminServerOptions.RuntimeStateFileName);
+        builder.Services.AddMySqlProxyAdmin(o => o.RuntimeStatePath = runtimeState);
         return builder;
     }
 
@@ -175,8 +186,8 @@ internal static class ProxyProgram
 
     /// <summary>
     /// When proxy.yaml changes, the routing section (rules, lag limit, read-your-writes, reads on the
-    /// primary) takes effect for the next statement; a change that does not validate is logged and refused,
-    /// and the running settings stay. Other sections need a restart.
+    /// primary) takes effect for the next statement, replacing routing set through the admin endpoint; a change
+    /// that does not validate is logged and refused, and the running settings stay. Other sections need a restart.
     /// </summary>
     private static void WatchForReload(IHost host)
     {
@@ -190,6 +201,9 @@ internal static class ProxyProgram
                 ProxyOptions options = LoadOptions(configuration);
                 listener.UpdateRouting(options.Routing);
                 Log.Reloaded(logger, options.Routing.Rules.Count, options.Routing.MaxReplicaLag.ToString());
+
+                // The file's routing is in force now; the admin endpoint forgets (and stops persisting) its own.
+                _ = host.Services.GetService<AdminServer>()?.ConfigurationRoutingReloadedAsync();
             }
             catch (ConfigurationException ex)
             {

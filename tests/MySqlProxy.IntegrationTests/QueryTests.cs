@@ -132,6 +132,57 @@ public sealed class QueryTests(ProxyFixture fixture)
         await Db.AssertSameAsync(fixture, $"EXPLAIN SELECT * FROM `{table}` WHERE name = 'a'", prepare: false, Ct);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Batch_SeveralCommands_SameAsDirect(bool prepare)
+    {
+        await using var direct = await TestTable.CreateAsync("q_batch_d", "id INT PRIMARY KEY, name VARCHAR(20)", Ct);
+        await using var proxied = await TestTable.CreateAsync("q_batch_p", "id INT PRIMARY KEY, name VARCHAR(20)", Ct);
+
+        async Task<List<string>> RunAsync(string connectionString, string table)
+        {
+            await using var connection = await Db.OpenAsync(connectionString + (prepare ? Db.Prepared : string.Empty), Ct);
+            await using var batch = new MySqlBatch(connection);
+            for (int i = 1; i <= 5; i++)
+            {
+                var insert = new MySqlBatchCommand($"INSERT INTO `{table}` (id, name) VALUES (@id, @name)");
+                insert.Parameters.AddWithValue("@id", i);
+                insert.Parameters.AddWithValue("@name", $"batch {i}");
+                batch.BatchCommands.Add(insert);
+            }
+
+            batch.BatchCommands.Add(new MySqlBatchCommand($"SELECT id, name FROM `{table}` ORDER BY id"));
+            batch.BatchCommands.Add(new MySqlBatchCommand($"UPDATE `{table}` SET name = 'changed' WHERE id > 3"));
+            batch.BatchCommands.Add(new MySqlBatchCommand("SELECT 'end'"));
+            if (prepare)
+            {
+                await batch.PrepareAsync(Ct);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(Ct);
+            List<string> lines = Db.WithoutName(await Db.RenderAsync(reader, Ct), table);
+            lines.AddRange(batch.BatchCommands.Select(c => $"affected {c.RecordsAffected}"));
+            return lines;
+        }
+
+        List<string> directLines = await RunAsync(Topology.Direct(), direct.Name);
+        List<string> proxyLines = await RunAsync(fixture.ConnectionString(), proxied.Name);
+        Assert.Equal(directLines, proxyLines);
+        Assert.Contains("  row string:end", proxyLines);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ConnectionIdInStringsAndComments_IsLeftAlone(bool prepare)
+    {
+        // Only calls are replaced: text that merely mentions CONNECTION_ID() reads the same as directly.
+        await Db.AssertSameAsync(fixture,
+            "SELECT 'CONNECTION_ID()' AS s, \"CONNECTION_ID()\" AS d, /* CONNECTION_ID() */ 1 AS `CONNECTION_ID()`, LENGTH('x CONNECTION_ID() y') AS n -- CONNECTION_ID()\n",
+            prepare, Ct);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task ServerVersion_ThroughProxy_IsPrimarysVersion()
     {

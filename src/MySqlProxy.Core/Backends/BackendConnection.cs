@@ -58,6 +58,9 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     /// <summary>Status flags of the last complete response.</summary>
     public ServerStatus Status { get; set; }
 
+    /// <summary>What LAST_INSERT_ID() returns on this connection now (the last generated id any session saw here).</summary>
+    public ulong InsertId { get; set; }
+
     /// <summary>Set once the connection is unusable (lost mid-statement, protocol error); it is closed, never reused.</summary>
     public bool IsBroken { get; private set; }
 

@@ -25,7 +25,10 @@ internal static class Transport
         writerScheduler: PipeScheduler.Inline,
         pauseWriterThreshold: PauseWriterThreshold,
         resumeWriterThreshold: PauseWriterThreshold / 2,
-        minimumSegmentSize: 4096,
+        // Large responses stream through many segments; 64 KiB ones keep the shared pool from dropping and
+        // reallocating them (measured: a 17 MiB row went from ~1 MB to ~5 KB allocated per round trip).
+        // Idle connections hold none: reads wait with zero-length receives.
+        minimumSegmentSize: 64 * 1024,
         useSynchronizationContext: false);
 
     /// <summary>Wraps an accepted or connected socket in a duplex pipe.</summary>

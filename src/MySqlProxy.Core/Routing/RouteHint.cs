@@ -70,34 +70,84 @@ internal readonly record struct RouteHint(HintTarget Target, string? Backend, Ti
         return Encoding.UTF8.GetString(rest[..end]);
     }
 
-    /// <summary>Position of <paramref name="key"/> inside a /* */ or -- / # comment, or -1.</summary>
+    /// <summary>Position of <paramref name="key"/> inside a /* */, -- or # comment (never inside a string), or -1.</summary>
     private static int IndexOfInComment(ReadOnlySpan<byte> sql, ReadOnlySpan<byte> key)
     {
-        int offset = 0;
-        while (true)
+        if (sql.IndexOf(key) < 0)
         {
-            int found = sql[offset..].IndexOf(key);
-            if (found < 0)
-            {
-                return -1;
-            }
-
-            found += offset;
-            int open = sql[..found].LastIndexOf("/*"u8);
-            if (open >= 0 && sql[open..found].IndexOf("*/"u8) < 0)
-            {
-                return found;
-            }
-
-            int line = sql[..found].LastIndexOfAny((byte)'\n', (byte)'#');
-            int dash = sql[..found].LastIndexOf("-- "u8);
-            if ((line >= 0 && sql[line] == (byte)'#') || (dash >= 0 && sql[dash..found].IndexOf((byte)'\n') < 0))
-            {
-                return found;
-            }
-
-            offset = found + key.Length;
+            return -1;
         }
+
+        int i = 0;
+        while (i < sql.Length)
+        {
+            byte c = sql[i];
+            if (c is (byte)'\'' or (byte)'"' or (byte)'`')
+            {
+                i = SkipQuoted(sql, i);
+                continue;
+            }
+
+            int start;
+            int end;
+            if (c == (byte)'/' && i + 1 < sql.Length && sql[i + 1] == (byte)'*')
+            {
+                start = i + 2;
+                int close = sql[start..].IndexOf("*/"u8);
+                end = close < 0 ? sql.Length : start + close;
+                i = close < 0 ? sql.Length : end + 2;
+            }
+            else if (c == (byte)'#' || (c == (byte)'-' && i + 2 < sql.Length && sql[i + 1] == (byte)'-' && sql[i + 2] is (byte)' ' or (byte)'\t'))
+            {
+                start = i + 1;
+                int newline = sql[start..].IndexOf((byte)'\n');
+                end = newline < 0 ? sql.Length : start + newline;
+                i = end;
+            }
+            else
+            {
+                i++;
+                continue;
+            }
+
+            int found = sql[start..end].IndexOf(key);
+            if (found >= 0)
+            {
+                return start + found;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int SkipQuoted(ReadOnlySpan<byte> sql, int i)
+    {
+        byte quote = sql[i];
+        int j = i + 1;
+        while (j < sql.Length)
+        {
+            if (sql[j] == (byte)'\\' && quote != (byte)'`')
+            {
+                j += 2;
+            }
+            else if (sql[j] == quote)
+            {
+                if (j + 1 < sql.Length && sql[j + 1] == quote)
+                {
+                    j += 2;
+                }
+                else
+                {
+                    return j + 1;
+                }
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return sql.Length;
     }
 
     public override string ToString() => Target switch

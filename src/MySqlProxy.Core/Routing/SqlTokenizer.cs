@@ -69,6 +69,9 @@ internal ref struct SqlTokenizer
     /// <summary>The current token's bytes.</summary>
     public readonly ReadOnlySpan<byte> Token => _sql.Slice(Start, Length);
 
+    /// <summary>True when the current token touches a closing quote before it: the host part of 'user'@'host'.</summary>
+    public readonly bool FollowsQuote => Start > 0 && _sql[Start - 1] is (byte)'\'' or (byte)'"' or (byte)'`';
+
     /// <summary>The text after the current token.</summary>
     public readonly ReadOnlySpan<byte> Rest => _sql[_position..];
 

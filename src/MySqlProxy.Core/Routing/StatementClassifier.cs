@@ -69,6 +69,13 @@ internal static class StatementClassifier
         if (t.Is("SHOW"u8))
         {
             t.Next();
+            if (t.Is("FULL"u8))
+            {
+                // SHOW FULL TABLES / COLUMNS read the schema; SHOW FULL PROCESSLIST is about one server.
+                t.Next();
+                return ScanBody(ref t, t.Is("PROCESSLIST"u8) ? StatementTraits.Write : StatementTraits.Read, isSelect: false);
+            }
+
             traits = StatementTraits.Read;
             if (t.Is("WARNINGS"u8) || t.Is("ERRORS"u8) || (t.Is("COUNT"u8)))
             {
@@ -84,16 +91,18 @@ internal static class StatementClassifier
             return ScanBody(ref t, traits, isSelect: false);
         }
 
-        if (t.Is("DESCRIBE"u8) || t.Is("DESC"u8) || t.Is("HELP"u8))
+        if (t.Is("HELP"u8))
         {
             return ScanBody(ref t, StatementTraits.Read, isSelect: false);
         }
 
-        if (t.Is("EXPLAIN"u8) || t.Is("ANALYZE"u8))
+        if (t.Is("EXPLAIN"u8) || t.Is("ANALYZE"u8) || t.Is("DESCRIBE"u8) || t.Is("DESC"u8))
         {
+            // DESCRIBE and DESC are synonyms of EXPLAIN: of a table (a read) or of a statement (as the statement).
             bool analyze = t.Is("ANALYZE"u8);
             t.Next();
-            while (t.Is("EXTENDED"u8) || t.Is("PARTITIONS"u8) || t.Is("FORMAT"u8) || t.IsPunctuation((byte)'=') || t.Is("JSON"u8) || t.Is("TRADITIONAL"u8))
+            while (t.Is("EXTENDED"u8) || t.Is("PARTITIONS"u8) || t.Is("FORMAT"u8) || t.IsPunctuation((byte)'=') || t.Is("JSON"u8) ||
+                t.Is("TRADITIONAL"u8) || t.Is("TREE"u8) || t.Is("ANALYZE"u8))
             {
                 t.Next();
             }
@@ -363,7 +372,7 @@ internal static class StatementClassifier
                     }
 
                     t.Next();
-                    return ClassifyOne(ref t);
+                    return ClassifyOne(ref t) | StatementTraits.StatementScopedVariables;
                 }
             }
             else if (t.Is("GLOBAL"u8) || (t.Kind == SqlTokenKind.SystemVariable && StartsWithUpper(t.Token, "@@GLOBAL."u8)))
@@ -430,7 +439,7 @@ internal static class StatementClassifier
     private static StatementTraits ScanBody(ref SqlTokenizer t, StatementTraits traits, bool isSelect)
     {
         traits = Inspect(ref t, traits, isSelect);
-        int depth = 0;
+        int depth = t.IsPunctuation((byte)'(') ? 1 : 0;
         while (t.Next())
         {
             if (t.Kind == SqlTokenKind.Semicolon && depth == 0)
@@ -458,12 +467,19 @@ internal static class StatementClassifier
     {
         switch (t.Kind)
         {
+            case SqlTokenKind.UserVariable when t.FollowsQuote:
+                // 'app'@'%' names an account, not a variable.
+                return traits;
+
             case SqlTokenKind.UserVariable:
-                return traits | StatementTraits.UserVariable;
+                // User variables live on one connection, which the session then keeps: that must be the primary,
+                // or every later write of the session would land on a read-only replica.
+                return ToPrimary(traits) | StatementTraits.UserVariable;
 
             case SqlTokenKind.SystemVariable:
                 ReadOnlySpan<byte> name = t.Token;
-                return name.Length >= 13 && (EndsWithUpper(name, "WARNING_COUNT"u8) || EndsWithUpper(name, "ERROR_COUNT"u8))
+                return EndsWithUpper(name, "WARNING_COUNT"u8) || EndsWithUpper(name, "ERROR_COUNT"u8) ||
+                    EndsWithUpper(name, "IDENTITY"u8) || EndsWithUpper(name, "LAST_INSERT_ID"u8)
                     ? ToPrimary(traits) | StatementTraits.ReadsPreviousResult
                     : traits;
 
@@ -481,7 +497,9 @@ internal static class StatementClassifier
         }
 
         // Function calls: a word directly followed by '('.
-        bool call = t.Rest.Length > 0 && t.Rest[0] == (byte)'(';
+        ReadOnlySpan<byte> rest = t.Rest;
+        int next = rest.Length > 0 && rest[0] == (byte)'(' ? 0 : Sessions.SqlText.SkipSpaceAndComments(rest, 0);
+        bool call = next < rest.Length && rest[next] == (byte)'(';
         if (call)
         {
             if (SqlTokenizer.EqualsUpper(w, "GET_LOCK"u8))

@@ -95,4 +95,11 @@ internal enum StatementTraits : uint
 
     /// <summary>SET NAMES / SET CHARACTER SET.</summary>
     SetNames = 1 << 29,
+
+    /// <summary>
+    /// SET STATEMENT var=... FOR stmt: MariaDB 10.11's session tracker reports the statement's own values of
+    /// those variables in its OK packet, and their restored values only with some later statement; neither is
+    /// the session's state when the statement ends.
+    /// </summary>
+    StatementScopedVariables = 1u << 30,
 }

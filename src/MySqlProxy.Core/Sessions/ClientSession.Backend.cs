@@ -24,12 +24,17 @@ internal sealed partial class ClientSession
     private readonly HashSet<string> _temporaryTables = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sqlPrepared = new(StringComparer.Ordinal);
     private PinCauses _pins;
+
+    /// <summary>Keeps the connection through a command that ends the pins, until the session has caught up with it.</summary>
+    private bool _holdBackend;
     private int _namedLocks;
 
     // What the OK packets of the current statement said.
     private bool _stateChanged;
     private bool _stateTracked;
+    private bool _statementScopedVariables;
     private ulong _lastInsertId;
+    private ulong _sessionInsertId;
     private ushort _warnings;
 
     /// <summary>The session's default schema as the client last set it.</summary>
@@ -68,7 +73,7 @@ internal sealed partial class ClientSession
         BackendConnection connection;
         try
         {
-            connection = await pool.RentAsync(Key, ct).ConfigureAwait(false);
+            connection = await RentForSchemaAsync(pool, ct).ConfigureAwait(false);
         }
         catch (PoolExhaustedException ex)
         {
@@ -107,6 +112,27 @@ internal sealed partial class ClientSession
 
         _backend = connection;
         return (connection, null);
+    }
+
+    /// <summary>
+    /// Rents a connection that can take the session's schema. COM_INIT_DB can change a connection's schema
+    /// but never take it back to none, so a session without one (logged in without a database, or changed
+    /// user to none) only takes a connection that has none: pooled ones that have a schema are closed instead,
+    /// until the pool opens a fresh connection.
+    /// </summary>
+    private async ValueTask<BackendConnection> RentForSchemaAsync(BackendPool pool, CancellationToken ct)
+    {
+        while (true)
+        {
+            BackendConnection connection = await pool.RentAsync(Key, ct).ConfigureAwait(false);
+            if (_desired.Schema is not null || connection.State.Schema is null)
+            {
+                return connection;
+            }
+
+            connection.MarkBroken();
+            pool.Return(connection);
+        }
     }
 
     /// <summary>Brings a borrowed connection to the session's state with the fewest round trips.</summary>
@@ -174,7 +200,7 @@ internal sealed partial class ClientSession
     private void ReleaseIfUnpinned()
     {
         BackendConnection? connection = _backend;
-        if (connection is null || (_pins != PinCauses.None && !connection.IsBroken))
+        if (connection is null || ((_pins != PinCauses.None || _holdBackend) && !connection.IsBroken))
         {
             return;
         }
@@ -351,5 +377,6 @@ internal sealed partial class ClientSession
         _statements.Clear();
         _lastPrepared = 0;
         _autocommitOff = false;
+        _sessionInsertId = 0;
     }
 }

@@ -11,8 +11,8 @@ internal sealed partial class ClientSession
     /// <summary>
     /// COM_CHANGE_USER (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_change_user.html):
     /// the proxy checks the new login itself, then replaces the backend connection with one logged in as the
-    /// new user, which also gives the fresh session state the server would. A refused change leaves the
-    /// session as it was.
+    /// new user, which also gives the fresh session state the server would. A refused change keeps the old
+    /// user and schema but, as on the server, not the rest of the session state.
     /// </summary>
     private async ValueTask<bool> ChangeUserAsync(PacketHeader header, CancellationToken ct)
     {
@@ -54,16 +54,11 @@ internal sealed partial class ClientSession
             return false;
         }
 
-        (bool ok, byte sequence) = await AuthenticateAsync(user, plugin, auth, 1, ct).ConfigureAwait(false);
-        if (!ok)
-        {
-            return true;
-        }
-
-        string? newSchema = string.IsNullOrEmpty(schema) ? null : schema;
-
-        // The server resets everything on a change of user: whatever the session kept on a pinned
-        // connection (transaction, temporary tables, locks) ends with that connection.
+        // The server resets the session before it checks the new login (MariaDB 10.11 and MySQL 8 sql_parse.cc,
+        // COM_CHANGE_USER: THD::change_user, then acl_authenticate), so the state goes whatever the outcome:
+        // whatever the session kept on a pinned connection (transaction, temporary tables, locks, variables)
+        // ends with that connection.
+        string? oldSchema = _desired.Schema;
         if (_backend is not null)
         {
             BackendConnection pinned = _backend;
@@ -71,6 +66,15 @@ internal sealed partial class ClientSession
             pinned.MarkBroken();
             pinned.Pool!.Return(pinned);
         }
+
+        (bool ok, byte sequence) = await AuthenticateAsync(user, plugin, auth, 1, ct).ConfigureAwait(false);
+        if (!ok)
+        {
+            ResetSessionState(oldSchema);
+            return true;
+        }
+
+        string? newSchema = string.IsNullOrEmpty(schema) ? null : schema;
 
         (string oldUser, byte oldCharset, byte[]? oldAttributes) = (User, _characterSet, _connectionAttributes);
         User = user;
@@ -81,7 +85,7 @@ internal sealed partial class ClientSession
         if (backend is null)
         {
             (User, _characterSet, _connectionAttributes) = (oldUser, oldCharset, oldAttributes);
-            ResetSessionState(null);
+            ResetSessionState(oldSchema);
             await WriteErrorAsync(failure!, sequence, ct).ConfigureAwait(false);
             return true;
         }

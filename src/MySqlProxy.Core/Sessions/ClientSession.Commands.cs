@@ -271,6 +271,7 @@ internal sealed partial class ClientSession
             }
 
             BeginStatement();
+            _statementScopedVariables = (traits & StatementTraits.StatementScopedVariables) != 0;
             _scanner.Start(command, backend.Capabilities);
             while (true)
             {
@@ -353,6 +354,24 @@ internal sealed partial class ClientSession
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(BackendConnection? Connection, ErrPayload? Error)> AcquireRoutedAsync(CommandCode command, StatementTraits traits, CancellationToken ct)
     {
+        if (_backend is not null && _pins != PinCauses.None && (_pins & ~OneStatementPins) == 0 &&
+            (traits & StatementTraits.ReadsPreviousResult) == 0)
+        {
+            // Kept only so that the next statement could read the last one's results (warnings, found
+            // rows, insert id); this one does not, so it is routed on its own merits.
+            _pins = PinCauses.None;
+            ReleaseIfUnpinned();
+        }
+
+        if (_backend?.Pool?.Backend.Role == BackendRole.Replica && (_pins & PinCauses.Transaction) != 0 &&
+            (traits & StatementTraits.Write) != 0 &&
+            (traits & (StatementTraits.LockingRead | StatementTraits.SideEffect | StatementTraits.ReadsPreviousResult | StatementTraits.UserVariable | StatementTraits.EndTransaction)) == 0)
+        {
+            // A write inside START TRANSACTION READ ONLY: the server the transaction runs on is a read-only
+            // replica, which would answer 1290; the primary would refuse it as a read-only transaction.
+            return (null, new ErrPayload(1792, "25006", "Cannot execute statement in a READ ONLY transaction"));
+        }
+
         (BackendPool? pool, ErrPayload? error) = Route(command, traits);
         if (pool is null)
         {
@@ -360,6 +379,18 @@ internal sealed partial class ClientSession
         }
 
         (BackendConnection? connection, ErrPayload? failure) = await AcquireAsync(pool, ct).ConfigureAwait(false);
+        if (connection is not null && (traits & StatementTraits.ReadsPreviousResult) != 0 && connection.InsertId != _sessionInsertId)
+        {
+            // LAST_INSERT_ID() answers for this session's last insert, whichever connection ran it:
+            // LAST_INSERT_ID(n) sets what it returns next on this connection.
+            ErrPayload? setError = await connection.ExecuteAsync(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"DO LAST_INSERT_ID({_sessionInsertId})"), ct).ConfigureAwait(false);
+            if (setError is null)
+            {
+                connection.InsertId = _sessionInsertId;
+            }
+        }
+
         if (connection is null && pool != _context.Router.Primary && _hint.Target == HintTarget.None &&
             failure!.ErrorCode is ErrorCodes.CannotConnect or ErrorCodes.ServerLost or ErrorCodes.PoolExhausted &&
             _context.Router.Options.ReadsOnPrimary != Configuration.ReadsOnPrimary.Never)
@@ -430,7 +461,16 @@ internal sealed partial class ClientSession
     {
         backend.MarkBroken();
         backend.Pool?.CountStatement(failed: true);
-        if (_retryable && !_sentToClient && !pinnedBefore && !_killed && !_clientGoneMidStatement &&
+        if (_killed || _killExpected)
+        {
+            // KILL CONNECTION: a server ends a killed session without a word (MariaDB 10.11 closes the socket
+            // under the running statement; whatever it did send has been relayed), so the client's connection
+            // just closes here too.
+            _pins = PinCauses.None;
+            return false;
+        }
+
+        if (_retryable && !_sentToClient && !pinnedBefore && !_clientGoneMidStatement &&
             !await IsServerAliveAsync(backend.Backend).ConfigureAwait(false))
         {
             // Nothing reached the client: the caller runs the read again, elsewhere.
@@ -440,19 +480,12 @@ internal sealed partial class ClientSession
             return true;
         }
 
-
-        if (!_killed)
-        {
-            Log.BackendLost(_logger, Id, backend.Backend.Name, reason);
-        }
-
+        Log.BackendLost(_logger, Id, backend.Backend.Name, reason);
         byte sequence = _sentToClient ? (byte)(_lastSequenceToClient + 1) : (byte)1;
-        (ushort code, string state, string message) = _killed
-            ? (ErrorCodes.ConnectionKilled, "70100", "Connection was killed")
-            : (ErrorCodes.ServerLost, "HY000", $"Lost connection to backend {backend.Backend.Name} ({backend.Backend.Host}:{backend.Backend.Port}) during query");
         try
         {
-            await PacketIO.WriteErrorAsync(ClientOutput, code, state, message, sequence, ct).ConfigureAwait(false);
+            await PacketIO.WriteErrorAsync(ClientOutput, ErrorCodes.ServerLost, "HY000",
+                $"Lost connection to backend {backend.Backend.Name} ({backend.Backend.Host}:{backend.Backend.Port}) during query", sequence, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsConnectionEnd(ex))
         {
@@ -462,7 +495,7 @@ internal sealed partial class ClientSession
 
         // A session that kept nothing on that connection (no transaction, no pinned state) carries on with
         // another one; one whose state died with the connection ends, as it would with a failed server.
-        bool keep = !pinnedBefore && _pins == PinCauses.None && !_killed;
+        bool keep = !pinnedBefore && _pins == PinCauses.None;
         if (!keep)
         {
             _pins = PinCauses.None;
@@ -484,9 +517,18 @@ internal sealed partial class ClientSession
         return true;
     }
 
-    /// <summary>Takes a (small) command packet out of the client pipe, for commands the session handles itself.</summary>
+    /// <summary>
+    /// Takes a command's payload out of the client pipe, for commands the session handles itself. A payload of
+    /// 16 MiB or more (COM_STMT_PREPARE of a long text, COM_STMT_EXECUTE of a large value) spans several
+    /// packets, which are joined.
+    /// </summary>
     private async ValueTask<byte[]> TakeWholePacketAsync(PacketHeader header, CancellationToken ct)
     {
+        if (header.HasContinuation)
+        {
+            return await TakeSplitPayloadAsync(ct).ConfigureAwait(false);
+        }
+
         ReadResult read = await ClientInput.ReadAsync(ct).ConfigureAwait(false);
         while (read.Buffer.Length < PacketHeader.Size + header.PayloadLength)
         {
@@ -502,6 +544,63 @@ internal sealed partial class ClientSession
         byte[] payload = read.Buffer.Slice(PacketHeader.Size, header.PayloadLength).ToArray();
         ClientInput.AdvanceTo(read.Buffer.GetPosition(PacketHeader.Size + header.PayloadLength));
         return payload;
+    }
+
+    /// <summary>
+    /// Joins the packets of a split payload, consuming each piece as it is copied: a whole 16 MiB packet could
+    /// not wait in the client pipe, whose writer pauses long before that.
+    /// </summary>
+    private async ValueTask<byte[]> TakeSplitPayloadAsync(CancellationToken ct)
+    {
+        var whole = new ArrayBufferWriter<byte>(2 * PacketHeader.MaxPayloadLength);
+        long remaining = 0;
+        bool last = false;
+        while (true)
+        {
+            ReadResult read = await ClientInput.ReadAsync(ct).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            while (true)
+            {
+                if (remaining == 0)
+                {
+                    if (last)
+                    {
+                        ClientInput.AdvanceTo(buffer.Start);
+                        return whole.WrittenSpan.ToArray();
+                    }
+
+                    if (!PacketHeader.TryRead(buffer, out PacketHeader header))
+                    {
+                        break;
+                    }
+
+                    last = !header.HasContinuation;
+                    remaining = header.PayloadLength;
+                    buffer = buffer.Slice(PacketHeader.Size);
+                    continue;
+                }
+
+                if (buffer.IsEmpty)
+                {
+                    break;
+                }
+
+                long n = Math.Min(remaining, buffer.Length);
+                foreach (ReadOnlyMemory<byte> segment in buffer.Slice(0, n))
+                {
+                    whole.Write(segment.Span);
+                }
+
+                buffer = buffer.Slice(n);
+                remaining -= n;
+            }
+
+            ClientInput.AdvanceTo(buffer.Start, read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                throw new EndOfStreamException("connection closed inside a packet");
+            }
+        }
     }
 
     private static StatementTraits Classify(ReadOnlySpan<byte> sql) => StatementClassifier.Classify(sql);

@@ -53,9 +53,22 @@ internal sealed partial class ClientSession
         BackendConnection? victim = target.Backend;
         if (victim is not null && !victim.IsBroken)
         {
-            ErrPayload? error = await KillOnBackendAsync(victim, kill, ct).ConfigureAwait(false);
+            // The target may see its backend go before this KILL returns; it must know that was the kill.
+            target.ExpectKill(kill.Scope == KillScope.Connection);
+            ErrPayload? error;
+            try
+            {
+                error = await KillOnBackendAsync(victim, kill, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                target.ExpectKill(false);
+                throw;
+            }
+
             if (error is not null)
             {
+                target.ExpectKill(false);
                 await WriteErrorAsync(TranslateKillError(error, kill.Id), 1, ct).ConfigureAwait(false);
                 return true;
             }

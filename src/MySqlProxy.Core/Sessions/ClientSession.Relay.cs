@@ -381,6 +381,12 @@ internal sealed partial class ClientSession
             }
 
             _lastInsertId = ok.LastInsertId;
+            if (ok.LastInsertId != 0)
+            {
+                // What LAST_INSERT_ID() means for this session, and what it means on that connection now.
+                _sessionInsertId = ok.LastInsertId;
+                connection.InsertId = ok.LastInsertId;
+            }
             _warnings = ok.Warnings;
             if (!ok.SessionState.IsEmpty)
             {
@@ -390,8 +396,12 @@ internal sealed partial class ClientSession
                     {
                         case SessionTrackType.SystemVariables when entry.TryReadVariable(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value):
                             OnTrackedVariable(name, value);
-                            _desired.Set(name, value);
-                            connection.State.Set(name, value);
+                            if (!_statementScopedVariables)
+                            {
+                                _desired.Set(name, value);
+                                connection.State.Set(name, value);
+                            }
+
                             _stateTracked = true;
                             break;
 

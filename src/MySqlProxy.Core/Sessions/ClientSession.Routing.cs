@@ -14,6 +14,8 @@ internal sealed partial class ClientSession
     private GtidPosition _readFloor = GtidPosition.Empty;
     private GtidPosition? _lastGtid;
     private long _primaryReadsUntil;
+    private BackendPool? _sticky;
+    private int _stickyUntilCheck;
     private bool _autocommitOff;
 
     /// <summary>What a session must see in its reads: its own writes and what it has read before (read-your-writes, monotonic reads).</summary>
@@ -68,6 +70,23 @@ internal sealed partial class ClientSession
             floor = _readFloor;
         }
 
+        if (_sticky is { } sticky)
+        {
+            if (sticky.Checks >= _stickyUntilCheck)
+            {
+                // A check that began after the session's last read there: its position covers what was read.
+                _readFloor = _readFloor.Max(sticky.Health.Position);
+                floor = options.ReadYourWrites ? _readFloor : floor;
+                _sticky = null;
+            }
+            else if (options.ReadYourWrites && hint.Target == HintTarget.None)
+            {
+                // Monotonic reads: until the monitor knows what that replica had applied, stay on it (or
+                // go to the primary, which has everything).
+                return (Router.EffectiveWeight(sticky, floor, hint.MaxLag, options) > 0 && sticky != _avoid ? sticky : router.Primary, null);
+            }
+        }
+
         BackendPool? pool = router.ChooseForRead(floor, hint.MaxLag, _avoid);
         return pool is null
             ? (null, new ErrPayload(ErrorCodes.NoBackend, "HY000", "MySqlProxy: no replica can serve this read now and routing.reads_on_primary is never"))
@@ -104,8 +123,12 @@ internal sealed partial class ClientSession
         }
         else
         {
-            // Monotonic reads: never again read from a replica behind what this one had applied.
+            // Monotonic reads: never again read from a replica behind what this one had applied. The monitor's
+            // last position of it may be older than what the read saw, so the session stays on it until a
+            // check that started after this read.
             _readFloor = _readFloor.Max(pool.Health.Position);
+            _sticky = pool;
+            _stickyUntilCheck = pool.Checks + 2;
         }
     }
 

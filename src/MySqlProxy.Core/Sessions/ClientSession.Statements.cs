@@ -33,7 +33,9 @@ internal sealed partial class ClientSession
     private async ValueTask<bool> PrepareAsync(PacketHeader header, CancellationToken ct)
     {
         byte[] packet = await TakeWholePacketAsync(header, ct).ConfigureAwait(false);
-        string sql = Encoding.UTF8.GetString(packet.AsSpan(1));
+
+        // CONNECTION_ID() means the proxy's id here too; the rewritten text is what gets prepared everywhere.
+        string sql = Encoding.UTF8.GetString(SqlText.RewriteConnectionId(packet.AsSpan(1), Id) ?? packet.AsSpan(1));
         (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
         if (backend is null)
         {
@@ -94,7 +96,8 @@ internal sealed partial class ClientSession
     /// Makes sure <paramref name="sql"/> is prepared on <paramref name="backend"/> in <paramref name="schema"/>;
     /// returns the server statement, or null with the server's ERR packet(s).
     /// </summary>
-    private async Task<(BackendStatement? Statement, byte[] Response)> PrepareOnAsync(BackendConnection backend, string sql, string? schema, CancellationToken ct)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(BackendStatement? Statement, byte[] Response)> PrepareOnAsync(BackendConnection backend, string sql, string? schema, CancellationToken ct)
     {
         var key = new StatementKey(sql, schema);
         BackendStatement? statement = backend.Statements.Find(key);
@@ -117,7 +120,8 @@ internal sealed partial class ClientSession
 
         // Room first: the server never holds more than the limit of this connection's statements, not even
         // for the moment between preparing a new one and closing the least recently used.
-        BackendStatement? evicted = backend.Statements.RemoveOldestIfFull(_context.Options.Pool.MaxPreparedPerConnection);
+        BackendStatement? evicted = backend.Statements.RemoveOldestIfFull(_context.Options.Pool.MaxPreparedPerConnection,
+            KeyInUse(_cursorStatement), KeyInUse(_longDataStatement));
         if (evicted is not null)
         {
             await backend.CloseStatementAsync(evicted.Id, ct).ConfigureAwait(false);
@@ -137,14 +141,13 @@ internal sealed partial class ClientSession
         ReadOnlySpan<byte> ok = response.AsSpan(PacketHeader.Size);
         statement = new BackendStatement(key, BinaryPrimitives.ReadUInt32LittleEndian(ok[1..]),
             BinaryPrimitives.ReadUInt16LittleEndian(ok[7..]), BinaryPrimitives.ReadUInt16LittleEndian(ok[5..]), response);
-        evicted = backend.Statements.Add(statement, _context.Options.Pool.MaxPreparedPerConnection);
-        if (evicted is not null)
-        {
-            await backend.CloseStatementAsync(evicted.Id, ct).ConfigureAwait(false);
-        }
-
+        backend.Statements.Add(statement);
         return (statement, response);
     }
+
+    /// <summary>The backend statement a cursor or pending long data of this session depends on (it must stay prepared).</summary>
+    private StatementKey? KeyInUse(uint id) =>
+        id != 0 && _statements.TryGetValue(id, out ClientStatement? statement) ? new StatementKey(statement.Sql, statement.Schema) : null;
 
     /// <summary>
     /// COM_STMT_EXECUTE, _SEND_LONG_DATA, _CLOSE, _RESET, _FETCH and MariaDB's _BULK_EXECUTE: the client's
@@ -410,31 +413,53 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// COM_RESET_CONNECTION: the session goes back to the state of a new connection. A pinned connection is
-    /// reset on the server (dropping its temporary tables, locks and statements); otherwise the session's own
-    /// record of its state is all there is to reset, and the proxy answers itself.
+    /// COM_RESET_CONNECTION: the session goes back to the state of a new connection. A connection pinned by
+    /// state of the session's own is reset on the server (dropping its temporary tables, locks and
+    /// statements); otherwise the session's own record of its state is all there is to reset (a connection
+    /// kept only for the last statement's results goes back to the pool), and the proxy answers itself.
     /// </summary>
     private async ValueTask<bool> ResetConnectionAsync(CancellationToken ct)
     {
-        if (_backend is null)
+        if (_backend is null || (_pins & ~OneStatementPins) == PinCauses.None)
         {
             await DiscardClientPacketAsync(ct).ConfigureAwait(false);
             ResetSessionState(_desired.Schema);
+            ReleaseIfUnpinned();
             await WriteOkAsync(1, ct).ConfigureAwait(false);
             return true;
         }
 
+        // The reset ends the pins (the transaction with it): the connection is held until its record matches
+        // what the server did, or another session could borrow it believing its old statements still exist.
         BackendConnection pinned = _backend;
-        bool result = await ForwardAsync(CommandCode.ResetConnection, StatementTraits.None, null, ct).ConfigureAwait(false);
-        if (!_scanner.SawError)
+        bool result;
+        _holdBackend = true;
+        try
         {
-            string? schema = pinned.State.Schema;
-            pinned.State.Reset(schema);
-            pinned.Statements.Clear();
-            ResetSessionState(_desired.Schema);
-            ReleaseIfUnpinned();
+            result = await ForwardAsync(CommandCode.ResetConnection, StatementTraits.None, null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _holdBackend = false;
         }
 
+        if (!_scanner.SawError && ReferenceEquals(_backend, pinned) && !pinned.IsBroken)
+        {
+            pinned.State.Reset(pinned.State.Schema);
+            pinned.Statements.Clear();
+            ResetSessionState(_desired.Schema);
+            try
+            {
+                // The server also put session tracking back to its global settings, which need not track everything.
+                await pinned.EnableSessionTrackingAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MySqlErrorException or PacketFormatException || IsConnectionEnd(ex))
+            {
+                pinned.MarkBroken();
+            }
+        }
+
+        ReleaseIfUnpinned();
         return result;
     }
 

@@ -40,6 +40,7 @@ internal sealed partial class ClientSession
     private BackendConnection? _backend;
     private volatile bool _stopRequested;
     private volatile bool _killed;
+    private volatile bool _killExpected;
 
     public ClientSession(ProxyContext context, SocketConnection client, uint id)
     {
@@ -130,6 +131,12 @@ internal sealed partial class ClientSession
         _killed = true;
         RequestStop();
     }
+
+    /// <summary>
+    /// Set while another session's KILL CONNECTION for this one is on its way to the backend, so that the
+    /// backend connection closing under a running statement counts as that kill, not as a lost backend.
+    /// </summary>
+    public void ExpectKill(bool expected) => _killExpected = expected;
 
     private void Transition(SessionState from, SessionState to)
     {

@@ -75,7 +75,9 @@ internal static class SqlText
     /// <summary>
     /// Replaces every CONNECTION_ID() outside strings and comments (executable comments included, as the
     /// server runs them) with the proxy's id. A bare item of a select list keeps its column name through an
-    /// alias, so <c>SELECT CONNECTION_ID()</c> reads as it does directly. Returns null when there is no call.
+    /// alias, so <c>SELECT CONNECTION_ID()</c> reads as it does directly. The id is written with ten digits:
+    /// a literal's display width is its length, and the server gives CONNECTION_ID() a width of 10, so the
+    /// column metadata reads as it does directly too. Returns null when there is no call.
     /// </summary>
     public static byte[]? RewriteConnectionId(ReadOnlySpan<byte> sql, uint connectionId)
     {
@@ -129,7 +131,7 @@ internal static class SqlText
                         after.Is("FROM"u8) || after.Is("INTO"u8) || after.Is("UNION"u8) || after.Is("LIMIT"u8) || after.Is("WHERE"u8) ||
                         after.Is("ORDER"u8) || after.Is("GROUP"u8) || after.Is("HAVING"u8) || after.Is("WINDOW"u8) || after.Is("FOR"u8);
                     output.AddRange(sql[copied..callStart]);
-                    output.AddRange(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"CAST({connectionId} AS UNSIGNED)")));
+                    output.AddRange(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"CAST({connectionId:D10} AS UNSIGNED)")));
                     if (startsItem && endsItem)
                     {
                         output.AddRange(" AS `"u8);

@@ -25,37 +25,40 @@ internal sealed class StatementCache
         return null;
     }
 
-    /// <summary>Adds a statement; returns the one evicted to stay within <paramref name="limit"/>, which the caller closes on the server.</summary>
-    public BackendStatement? Add(BackendStatement statement, int limit)
+    /// <summary>Adds a statement as the most recently used (room was made with <see cref="RemoveOldestIfFull"/>).</summary>
+    public void Add(BackendStatement statement)
     {
-        BackendStatement? evicted = null;
-        if (_byKey.Count >= limit && _recency.Last is { } oldest)
-        {
-            evicted = oldest.Value;
-            _recency.RemoveLast();
-            _byKey.Remove(evicted.Key);
-        }
-
         statement.Node = _recency.AddFirst(statement);
         _byKey[statement.Key] = statement;
-        return evicted;
     }
 
     /// <summary>
     /// Removes the least recently used statement when the cache holds <paramref name="limit"/> or more, so that a
-    /// new one fits; returns it for the caller to close on the server before preparing the new one.
+    /// new one fits; returns it for the caller to close on the server before preparing the new one. A statement
+    /// still in use (<paramref name="inUse"/>, <paramref name="alsoInUse"/>: an open cursor, long data awaiting
+    /// its execute) is never chosen; the limit gives way to them instead.
     /// </summary>
-    public BackendStatement? RemoveOldestIfFull(int limit)
+    public BackendStatement? RemoveOldestIfFull(int limit, StatementKey? inUse = null, StatementKey? alsoInUse = null)
     {
-        if (_byKey.Count < limit || _recency.Last is not { } oldest)
+        if (_byKey.Count < limit)
         {
             return null;
         }
 
-        BackendStatement evicted = oldest.Value;
-        _recency.RemoveLast();
-        _byKey.Remove(evicted.Key);
-        return evicted;
+        for (LinkedListNode<BackendStatement>? node = _recency.Last; node is not null; node = node.Previous)
+        {
+            BackendStatement oldest = node.Value;
+            if (oldest.Key == inUse || oldest.Key == alsoInUse)
+            {
+                continue;
+            }
+
+            _recency.Remove(node);
+            _byKey.Remove(oldest.Key);
+            return oldest;
+        }
+
+        return null;
     }
 
     /// <summary>Forgets every statement (the server dropped them: COM_RESET_CONNECTION or COM_CHANGE_USER).</summary>

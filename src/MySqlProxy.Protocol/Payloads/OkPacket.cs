@@ -105,13 +105,19 @@ public readonly ref struct OkPacket
     }
 
     /// <summary>
-    /// Writes this OK as a client without CLIENT_SESSION_TRACK expects it: no session state, the info as
-    /// the rest of the packet, SERVER_SESSION_STATE_CHANGED cleared.
+    /// Writes this OK as the server writes it to a client without CLIENT_SESSION_TRACK: no session state,
+    /// SERVER_SESSION_STATE_CHANGED cleared, and the info, when there is any, length-encoded. (The protocol
+    /// pages call it string&lt;EOF&gt; there, but MariaDB 10.11 and MySQL 8 both store it with net_store_data,
+    /// and libmysqlclient reads it back as a length-encoded string.)
     /// </summary>
     public void WriteWithoutSessionTrack(PayloadWriter writer)
     {
         writer.Write(Header).WriteLengthEncodedInteger(AffectedRows).WriteLengthEncodedInteger(LastInsertId)
-            .Write((ushort)(Status & ~ServerStatus.SessionStateChanged)).Write(Warnings).Write(Info);
+            .Write((ushort)(Status & ~ServerStatus.SessionStateChanged)).Write(Warnings);
+        if (!Info.IsEmpty)
+        {
+            writer.WriteLengthEncodedBytes(Info);
+        }
     }
 
     /// <summary>
@@ -131,13 +137,19 @@ public readonly ref struct OkPacket
         destination[offset++] = (byte)(status >> 8);
         destination[offset++] = (byte)Warnings;
         destination[offset++] = (byte)(Warnings >> 8);
-        Info.CopyTo(destination[offset..]);
+        if (!Info.IsEmpty)
+        {
+            offset += WriteLengthEncoded(destination[offset..], (ulong)Info.Length);
+            Info.CopyTo(destination[offset..]);
+        }
+
         return PacketHeader.Size + length;
     }
 
     /// <summary>Length of <see cref="WriteWithoutSessionTrack(PayloadWriter)"/>'s payload.</summary>
     public int LengthWithoutSessionTrack =>
-        1 + LengthEncodedSize(AffectedRows) + LengthEncodedSize(LastInsertId) + 4 + Info.Length;
+        1 + LengthEncodedSize(AffectedRows) + LengthEncodedSize(LastInsertId) + 4 +
+        (Info.IsEmpty ? 0 : LengthEncodedSize((ulong)Info.Length) + Info.Length);
 
     /// <summary>The entries of the session state block.</summary>
     public SessionStateEnumerator GetSessionStateEntries() => new(SessionState);

@@ -39,7 +39,11 @@ public static class Db
         return value is DBNull ? null : value;
     }
 
-    /// <summary>Runs statements as admin straight on the primary (set-up and clean-up that must not depend on the proxy).</summary>
+    /// <summary>
+    /// Runs statements as admin straight on the primary (set-up and clean-up that must not depend on the proxy),
+    /// then waits until the replicas have applied them: the proxy sends reads to replicas, and a read through it
+    /// must find what the test set up.
+    /// </summary>
     public static async Task AdminAsync(string sql, CancellationToken ct)
     {
         await using var connection = await OpenAsync(Topology.Direct("admin", "admin"), ct);
@@ -47,27 +51,33 @@ public static class Db
         await WaitForReplicasAsync(connection, ct);
     }
 
+    /// <summary>Waits (10 s at most per replica) until every replica has applied what the primary has written so far.</summary>
+    public static async Task WaitForReplicasAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(Topology.Direct("admin", "admin"), ct);
+        await WaitForReplicasAsync(connection, ct);
+    }
+
     /// <summary>
     /// Waits until every replica has applied what <paramref name="primary"/> (a direct primary connection)
-    /// wrote last, so that reads the proxy sends to replicas from other sessions see it: the proxy promises
+    /// has seen written, so that reads the proxy sends to replicas from other sessions see it: the proxy promises
     /// read-your-writes per session, not across sessions.
     /// </summary>
-    public static async Task WaitForReplicasAsync(MySqlConnector.MySqlConnection primary, CancellationToken ct)
+    public static async Task WaitForReplicasAsync(MySqlConnection primary, CancellationToken ct)
     {
-        await using var gtid = new MySqlConnector.MySqlCommand("SELECT @@last_gtid", primary);
-        string? position = await gtid.ExecuteScalarAsync(ct) as string;
+        string? position = (string?)await ScalarAsync(primary, "SELECT @@gtid_binlog_pos", ct);
         if (string.IsNullOrEmpty(position))
         {
             return;
         }
 
-        foreach (var replica in Topology.Replicas)
+        await Task.WhenAll(Topology.Replicas.Select(async replica =>
         {
+            // Bounded: a replica another test holds back (stopped SQL thread) would never catch up.
             await using var connection = await OpenAsync(
-                $"Server={replica.Address};Port={replica.Port};User ID=admin;Password=admin;Pooling=false", ct);
-            await using var wait = new MySqlConnector.MySqlCommand($"SELECT MASTER_GTID_WAIT('{position}', 10)", connection);
-            await wait.ExecuteScalarAsync(ct);
-        }
+                $"Server={replica.Address};Port={replica.Port};User ID=admin;Password=admin;Pooling=false;", ct);
+            await ScalarAsync(connection, $"SELECT MASTER_GTID_WAIT('{position}', 10)", ct);
+        }));
     }
 
     /// <summary>Runs <paramref name="run"/> once on a direct connection string and once on the proxy's, one after the other.</summary>
@@ -159,6 +169,7 @@ public static class Db
     {
         null or DBNull => "NULL",
         byte[] bytes => $"byte[{bytes.Length}]:{(bytes.Length > 64 ? Sha256(bytes) : Convert.ToHexString(bytes))}",
+        string s when s.Length > 256 => $"string[{s.Length}]:{Sha256(System.Text.Encoding.UTF8.GetBytes(s))}",
         string s => $"string:{s}",
         DateTime d => $"DateTime:{d:O}/{d.Kind}",
         DateTimeOffset d => $"DateTimeOffset:{d:O}",
