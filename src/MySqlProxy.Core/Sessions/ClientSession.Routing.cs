@@ -127,8 +127,12 @@ internal sealed partial class ClientSession
             // last position of it may be older than what the read saw, so the session stays on it until a
             // check that started after this read.
             _readFloor = _readFloor.Max(pool.Health.Position);
-            _sticky = pool;
-            _stickyUntilCheck = pool.Checks + 2;
+            if (_sticky != pool)
+            {
+                // Further reads there do not extend the wait: the check that ends it began after the first.
+                _sticky = pool;
+                _stickyUntilCheck = pool.Checks + 2;
+            }
         }
     }
 
