@@ -90,7 +90,9 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         WebApplication app = Build(endpoint, token);
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancelled by a SIGTERM during start: binding takes milliseconds, and a start that completes
+            // lets the host stop every service in order, where a cancelled one leaves the host half started.
+            await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

@@ -214,8 +214,9 @@ internal sealed class BackendMonitor : IAsyncDisposable
         }
 
         // Smoothed so that one slow poll does not flap the replica in and out of rotation.
+        // Only rises are smoothed: a replica that caught up serves again at once, one slow poll does not flap it out.
         TimeSpan? smoothed = lag is null ? null :
-            previous.SmoothedLag is { } last && previous.Lag is not null
+            previous.SmoothedLag is { } last && previous.Lag is not null && lag.Value > last
                 ? TimeSpan.FromMicroseconds((0.6 * last.TotalMicroseconds) + (0.4 * lag.Value.TotalMicroseconds))
                 : lag;
         return new BackendHealth

@@ -52,6 +52,7 @@ internal sealed class Heartbeat
 
             // The oldest heartbeat written after the one the replica has: it has been missing since then.
             long next = long.MaxValue;
+            bool olderKnown = false;
             int available = Math.Min(_count, History);
             for (int i = 0; i < available; i++)
             {
@@ -60,11 +61,19 @@ internal sealed class Heartbeat
                 {
                     next = written;
                 }
+
+                olderKnown |= written <= replicatedMicros;
             }
 
             if (next == long.MaxValue)
             {
                 return TimeSpan.Zero;
+            }
+
+            if (!olderKnown)
+            {
+                // Behind everything remembered: count from the heartbeat it has (at most one interval high).
+                return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - replicatedMicros));
             }
 
             return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - next));

@@ -85,7 +85,11 @@ internal sealed partial class ClientSession
 
         // Borrow a backend connection once at login, so that what the server would refuse at login
         // (an unknown schema, no access to it, the backend down) reaches the client as a login error.
-        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(ct).ConfigureAwait(false);
+        // With the primary down, the login is checked on a replica so that reads go on for new sessions too.
+        Backends.BackendPool loginPool = _context.PrimaryPool.Health.IsUp
+            ? _context.PrimaryPool
+            : _context.Router.ChooseForRead(Monitoring.GtidPosition.Empty) ?? _context.PrimaryPool;
+        (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(loginPool, ct).ConfigureAwait(false);
         if (failure is not null)
         {
             await WriteErrorAsync(failure, sequence, ct).ConfigureAwait(false);

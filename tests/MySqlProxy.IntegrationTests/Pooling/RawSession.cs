@@ -6,15 +6,6 @@ using MySqlProxy.Protocol.Payloads;
 
 namespace MySqlProxy.IntegrationTests.Pooling;
 
-/// <summary>An ERR packet a raw command got back.</summary>
-internal sealed class RawErrorException(ErrPayload error) : Exception($"ERR {error.ErrorCode} ({error.SqlState}): {error.Message}")
-{
-    public ErrPayload Error { get; } = error;
-}
-
-/// <summary>A statement prepared with COM_STMT_PREPARE: the id the client was given and its shape.</summary>
-internal readonly record struct RawStatement(uint Id, int Columns, int Parameters);
-
 /// <summary>
 /// What MySqlConnector never sends, spoken on a <see cref="RawMySqlClient"/>: text queries read back as text,
 /// COM_STMT_PREPARE / EXECUTE with a cursor / FETCH / SEND_LONG_DATA / RESET, COM_RESET_CONNECTION and
