@@ -84,7 +84,7 @@ internal sealed partial class ClientSession
             // The server's own refusal (access denied for the configured password, too many connections).
             return (null, new ErrPayload(ex.ErrorCode, ex.SqlState, ex.Message));
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException)
+        catch (Exception ex) when (IsConnectFailure(ex))
         {
             Log.BackendConnectFailed(_logger, Id, pool.Backend.Name, ex.Message);
             return (null, new ErrPayload(ErrorCodes.CannotConnect, "HY000",

@@ -447,7 +447,7 @@ internal sealed partial class ClientSession
             await BackendConnection.ProbeAsync(backend, TimeSpan.FromMilliseconds(500), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException or MySqlErrorException or OperationCanceledException)
+        catch (Exception ex) when (IsConnectFailure(ex) || ex is MySqlErrorException or OperationCanceledException)
         {
             return false;
         }

@@ -107,7 +107,7 @@ internal sealed partial class ClientSession
         {
             return new ErrPayload(ex.ErrorCode, ex.SqlState, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException)
+        catch (Exception ex) when (IsConnectFailure(ex))
         {
             return new ErrPayload(ErrorCodes.CannotConnect, "HY000",
                 $"MySqlProxy: can't connect to backend {victim.Backend.Name} to kill thread {kill.Id}: {ex.Message}");

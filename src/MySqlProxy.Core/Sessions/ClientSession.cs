@@ -177,6 +177,10 @@ internal sealed partial class ClientSession
         _abort.Dispose();
     }
 
+    /// <summary>Opening or logging in to a backend failed on the network or the protocol (not a server ERR).</summary>
+    private static bool IsConnectFailure(Exception ex) =>
+        ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException;
+
     private static bool IsConnectionEnd(Exception ex) =>
         ex is IOException or EndOfStreamException or OperationCanceledException or ObjectDisposedException or
             System.Net.Sockets.SocketException or ConnectionResetException or ConnectionAbortedException;
