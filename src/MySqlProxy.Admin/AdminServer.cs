@@ -15,12 +15,14 @@ using MySqlProxy.Admin.Diagnostics;
 using MySqlProxy.Admin.Health;
 using MySqlProxy.Admin.Hosting;
 using MySqlProxy.Admin.Http;
+using MySqlProxy.Admin.Jobs;
 using MySqlProxy.Admin.Json;
 using MySqlProxy.Admin.Persistence;
 using MySqlProxy.Admin.Routing;
 using MySqlProxy.Admin.Sessions;
 using MySqlProxy.Core.Configuration;
 using MySqlProxy.Core.Listener;
+using MySqlProxy.Operations.Jobs;
 
 namespace MySqlProxy.Admin;
 
@@ -40,11 +42,18 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RuntimeStateStore _store;
     private readonly StatementRateSampler _rates;
+    private readonly JobManager _jobs;
     private readonly Lock _lock = new();
     private bool _loaded;
     private WebApplication? _app;
 
     public AdminServer(MySqlListener listener, ProxyOptions options, AdminServerOptions adminOptions, ILoggerFactory loggerFactory)
+        : this(listener, options, adminOptions, loggerFactory, jobs: null)
+    {
+    }
+
+    /// <summary>An endpoint whose long work (backups, restores, replica set-ups) runs in <paramref name="jobs"/>.</summary>
+    public AdminServer(MySqlListener listener, ProxyOptions options, AdminServerOptions adminOptions, ILoggerFactory loggerFactory, JobManager? jobs)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,7 +66,11 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<AdminServer>();
         _store = new RuntimeStateStore(adminOptions.RuntimeStatePath, listener.Control, _logger);
         _rates = new StatementRateSampler(listener.Control, adminOptions.RateSamplingPeriod, _logger);
+        _jobs = jobs ?? new JobManager(loggerFactory.CreateLogger<JobManager>());
     }
+
+    /// <summary>The long work started through the endpoint.</summary>
+    public JobManager Jobs => _jobs;
 
     /// <summary>Where the endpoint listens (<c>http://127.0.0.1:6080</c>; tells the port when listen.admin asked for 0).</summary>
     public Uri? BaseAddress { get; private set; }
@@ -126,6 +139,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         }
 
         await _rates.DisposeAsync().ConfigureAwait(false);
+        await _jobs.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         await app.StopAsync(cancellationToken).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         Log.AdminStopped(_logger);
@@ -190,6 +204,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         services.AddSingleton(_listener.Control);
         services.AddSingleton(_rates);
         services.AddSingleton(_store);
+        services.AddSingleton(_jobs);
 
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
@@ -203,6 +218,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         RoutingApi.Map(api);
         RulesApi.Map(api);
         SessionsApi.Map(api);
+        JobsApi.Map(api);
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlProxy.Core.Configuration;
 using MySqlProxy.Core.Listener;
+using MySqlProxy.Operations.Jobs;
 
 namespace MySqlProxy.Admin;
 
@@ -22,11 +23,13 @@ public static class AdminServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        services.AddSingleton(sp => new JobManager(sp.GetRequiredService<ILoggerFactory>().CreateLogger<JobManager>()));
         services.AddSingleton(sp => new AdminServer(
             sp.GetRequiredService<MySqlListener>(),
             sp.GetRequiredService<IOptions<ProxyOptions>>().Value,
             sp.GetRequiredService<IOptions<AdminServerOptions>>().Value,
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<JobManager>()));
         services.AddHostedService(sp => sp.GetRequiredService<AdminServer>());
         return services;
     }

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace MySqlProxy.Operations.Diagnostics;
+
+/// <summary>Log messages of long work (event ids 3000-3999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "job {JobId} ({Kind}) started")]
+    public static partial void JobStarted(ILogger logger, string jobId, string kind);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "job {JobId} ({Kind}) succeeded")]
+    public static partial void JobSucceeded(ILogger logger, string jobId, string kind);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "job {JobId} ({Kind}) {State} at step '{Step}': {Error}")]
+    public static partial void JobEnded(ILogger logger, string jobId, string kind, string state, string step, string error);
+}
