@@ -28,6 +28,7 @@ namespace MySqlProxy.Admin.Backends;
 /// <param name="Qps">Statements per second over the last second.</param>
 /// <param name="GtidPosition">The GTID position the monitor last saw applied.</param>
 /// <param name="Error">Why the last health check failed, if it did.</param>
+/// <param name="CatchingUp">A replica that answers but is not yet replicating within its lag limit: it gets no reads until it is.</param>
 internal sealed record BackendResource(
     string Name,
     string Role,
@@ -48,7 +49,8 @@ internal sealed record BackendResource(
     long Errors,
     double Qps,
     string GtidPosition,
-    string? Error)
+    string? Error,
+    bool CatchingUp)
 {
     public static BackendResource From(BackendView view, double qps)
     {
@@ -73,6 +75,7 @@ internal sealed record BackendResource(
             view.Errors,
             Math.Round(qps, 2),
             view.GtidPosition,
-            view.Error);
+            view.Error,
+            view.CatchingUp);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MySqlProxy.Admin.Diagnostics;
 using MySqlProxy.Admin.Http;
 using MySqlProxy.Admin.Persistence;
+using MySqlProxy.Core.Backends;
 using MySqlProxy.Core.Configuration;
 using MySqlProxy.Core.Control;
 
@@ -29,12 +30,18 @@ internal static class BackendsApi
             .Produces<BackendResource>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost(string.Empty, Add)
-            .WithSummary("Adding a backend at run time is not supported yet (restart with it in proxy.yaml)")
-            .ProducesProblem(StatusCodes.Status501NotImplemented);
-        group.MapDelete("/{name}", Remove)
-            .WithSummary("Removing a backend at run time is not supported yet (drain it, then restart without it)")
-            .ProducesProblem(StatusCodes.Status501NotImplemented);
+        group.MapPost(string.Empty, AddAsync)
+            .WithSummary("Adds a replica (name, host, port, weight, state, max_lag); it gets reads once the monitor sees it up and under its lag limit")
+            .Accepts<BackendAdd>("application/json")
+            .Produces<BackendResource>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{name}", RemoveAsync)
+            .WithSummary("Removes a replica: nothing new goes to it at once, then it waits (?wait=30s) for pinned sessions and running statements; 409 says what still runs")
+            .Produces<BackendRemoval>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     internal static IResult List(ProxyControl control, StatementRateSampler rates) =>
@@ -102,11 +109,96 @@ internal static class BackendsApi
         return await store.SaveAsync(request.HttpContext.RequestAborted).ConfigureAwait(false) ? ok : Problems.NotSaved(store.Path);
     }
 
-    internal static IResult Add() => Problems.NotImplemented(
-        "Adding a backend at run time is not supported yet: add it under backends.replicas in proxy.yaml and restart the proxy.");
+    internal static async Task<IResult> AddAsync(
+        HttpRequest request, ProxyControl control, StatementRateSampler rates, RuntimeStateStore store, ILogger<AdminServer> logger)
+    {
+        (BackendAdd? body, IResult? problem) = await RequestBody.ReadAsync<BackendAdd>(request, BackendAdd.Expected).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
 
-    internal static IResult Remove(string name) => Problems.NotImplemented(
-        $"Removing a backend at run time is not supported yet: set {name} to draining (PATCH /api/backends/{name} {{\"state\": \"draining\"}}) so its pinned sessions finish, then remove it from proxy.yaml and restart the proxy.");
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(body.Name))
+        {
+            errors["name"] = [BackendAdd.Expected["name"]];
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Host))
+        {
+            errors["host"] = [BackendAdd.Expected["host"]];
+        }
+
+        if (body.Port is not (>= 1 and <= 65535))
+        {
+            errors["port"] = [BackendAdd.Expected["port"]];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var options = new BackendOptions { Name = body.Name!, Host = body.Host!, Port = body.Port!.Value, Weight = body.Weight ?? 100 };
+        BackendView view;
+        try
+        {
+            view = control.AddReplica(options, body.State ?? BackendState.Online, body.MaxLag?.Value);
+        }
+        catch (BackendChangeException ex) when (ex.Field is "name" or "port" && ex.Message.Contains("already", StringComparison.Ordinal))
+        {
+            return Results.Problem(detail: $"{ex.Field}: {ex.Message}", statusCode: StatusCodes.Status409Conflict, title: "Backend exists already");
+        }
+        catch (BackendChangeException ex)
+        {
+            return Problems.Invalid(ex.Field.Length == 0 ? "body" : ex.Field, ex.Message);
+        }
+
+        Log.BackendAdded(logger, view.Name, view.Host, view.Port, view.Weight);
+        store.BackendAdded(options);
+        store.BackendChanged(view.Name);
+        IResult created = Results.Created($"/api/backends/{Uri.EscapeDataString(view.Name)}", BackendResource.From(view, rates.Rate(view.Name)));
+        return await store.SaveAsync(request.HttpContext.RequestAborted).ConfigureAwait(false) ? created : Problems.NotSaved(store.Path);
+    }
+
+    internal static async Task<IResult> RemoveAsync(
+        string name, HttpRequest request, ProxyControl control, RuntimeStateStore store, ILogger<AdminServer> logger, string? wait = null)
+    {
+        TimeSpan timeout = TimeSpan.FromSeconds(30);
+        if (wait is not null)
+        {
+            if (!Duration.TryParse(wait, out Duration parsed) || parsed.Value < TimeSpan.Zero || parsed.Value > TimeSpan.FromHours(1))
+            {
+                return Problems.Invalid("wait", "must be a duration from 0s to 1h, such as \"30s\"");
+            }
+
+            timeout = parsed.Value;
+        }
+
+        BackendRemoval removal;
+        try
+        {
+            removal = await control.RemoveBackendAsync(name, timeout, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException)
+        {
+            return UnknownBackend(name);
+        }
+        catch (BackendChangeException ex)
+        {
+            return Problems.Invalid("name", ex.Message);
+        }
+
+        if (!removal.Removed)
+        {
+            return Results.Problem(detail: removal.Reason, statusCode: StatusCodes.Status409Conflict, title: "Backend still in use");
+        }
+
+        Log.BackendRemoved(logger, removal.Name, removal.Waited.TotalMilliseconds);
+        store.BackendRemoved(removal.Name);
+        IResult ok = Results.Ok(removal);
+        return await store.SaveAsync(request.HttpContext.RequestAborted).ConfigureAwait(false) ? ok : Problems.NotSaved(store.Path);
+    }
 
     internal static IResult UnknownBackend(string name) =>
         Problems.NotFound("Unknown backend", $"no backend named '{name}' (GET /api/backends lists them)");

@@ -13,6 +13,8 @@ internal static class EventIds
     public const int RoutingChanged = 5011;
     public const int RuleAdded = 5012;
     public const int RuleRemoved = 5013;
+    public const int BackendAdded = 5014;
+    public const int BackendRemoved = 5015;
 
     public const int RuntimeLoaded = 5020;
     public const int RuntimeUnreadable = 5021;

@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(EventIds.BackendChanged, LogLevel.Information, "Backend {Backend} changed through the admin endpoint: weight {Weight}, state {State}, max_lag {MaxLag}")]
     public static partial void BackendChanged(ILogger logger, string backend, int weight, string state, string maxLag);
 
+    [LoggerMessage(EventIds.BackendAdded, LogLevel.Information, "Backend {Backend} ({Host}:{Port}, weight {Weight}) added through the admin endpoint")]
+    public static partial void BackendAdded(ILogger logger, string backend, string host, int port, int weight);
+
+    [LoggerMessage(EventIds.BackendRemoved, LogLevel.Information, "Backend {Backend} removed through the admin endpoint after waiting {WaitedMs:0} ms for its work")]
+    public static partial void BackendRemoved(ILogger logger, string backend, double waitedMs);
+
     [LoggerMessage(EventIds.RoutingChanged, LogLevel.Information, "Routing changed through the admin endpoint: max_replica_lag {MaxLag}, read_your_writes {ReadYourWrites}, reads_on_primary {ReadsOnPrimary}, {Rules} rules")]
     public static partial void RoutingChanged(ILogger logger, string maxLag, bool readYourWrites, string readsOnPrimary, int rules);
 

@@ -18,6 +18,24 @@ internal sealed class RuntimeState
     /// <summary>Backends by name.</summary>
     public Dictionary<string, BackendSettings>? Backends { get; set; }
 
+    /// <summary>Replicas added at run time (POST /api/backends, replica set-up), created again at start.</summary>
+    public List<AddedBackend>? AddedBackends { get; set; }
+
+    /// <summary>Backends of proxy.yaml removed at run time (DELETE /api/backends/{name}), left out at start.</summary>
+    public List<string>? RemovedBackends { get; set; }
+
     /// <summary>The whole routing section, when it was changed.</summary>
     public RoutingResource? Routing { get; set; }
+}
+
+/// <summary>A replica added at run time, as saved in proxy.runtime.json.</summary>
+internal sealed class AddedBackend
+{
+    public string Name { get; set; } = string.Empty;
+
+    public string Host { get; set; } = string.Empty;
+
+    public int Port { get; set; }
+
+    public int Weight { get; set; } = 100;
 }

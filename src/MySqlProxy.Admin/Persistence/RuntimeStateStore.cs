@@ -25,6 +25,8 @@ internal sealed class RuntimeStateStore : IDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly Lock _lock = new();
     private readonly SortedSet<string> _backends = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<AddedBackend> _added = [];
+    private readonly SortedSet<string> _removed = new(StringComparer.OrdinalIgnoreCase);
     private bool _routing;
 
     /// <param name="path">The file; null keeps nothing (changes last until the process stops).</param>
@@ -78,6 +80,46 @@ internal sealed class RuntimeStateStore : IDisposable
         if (state is null)
         {
             return;
+        }
+
+        foreach (string name in state.RemovedBackends ?? [])
+        {
+            try
+            {
+                // At start no session holds a connection, so this completes at once.
+                BackendRemoval removal = _control.RemoveBackendAsync(name, TimeSpan.Zero).GetAwaiter().GetResult();
+                if (removal.Removed)
+                {
+                    lock (_lock)
+                    {
+                        _removed.Add(name);
+                    }
+                }
+            }
+            catch (KeyNotFoundException)
+            {
+                // Gone from proxy.yaml too: nothing to remember.
+            }
+            catch (BackendChangeException ex)
+            {
+                Log.RuntimeRejected(_logger, $"removed_backends.{name}", Path, ex.Message);
+            }
+        }
+
+        foreach (AddedBackend added in state.AddedBackends ?? [])
+        {
+            try
+            {
+                _control.AddReplica(new BackendOptions { Name = added.Name, Host = added.Host, Port = added.Port, Weight = added.Weight });
+                lock (_lock)
+                {
+                    _added.Add(added);
+                }
+            }
+            catch (BackendChangeException ex)
+            {
+                Log.RuntimeRejected(_logger, $"added_backends.{added.Name}.{ex.Field}", Path, ex.Message);
+            }
         }
 
         int backends = 0;
@@ -134,6 +176,32 @@ internal sealed class RuntimeStateStore : IDisposable
         }
     }
 
+    /// <summary>Records a replica added at run time (created again at the next start).</summary>
+    public void BackendAdded(BackendOptions backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        lock (_lock)
+        {
+            _removed.Remove(backend.Name);
+            _added.RemoveAll(a => string.Equals(a.Name, backend.Name, StringComparison.OrdinalIgnoreCase));
+            _added.Add(new AddedBackend { Name = backend.Name, Host = backend.Host, Port = backend.Port, Weight = backend.Weight });
+            _backends.Add(backend.Name);
+        }
+    }
+
+    /// <summary>Records a backend removed at run time (left out at the next start).</summary>
+    public void BackendRemoved(string name)
+    {
+        lock (_lock)
+        {
+            _backends.Remove(name);
+            if (_added.RemoveAll(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase)) == 0)
+            {
+                _removed.Add(name);
+            }
+        }
+    }
+
     /// <summary>Records that routing or rules were changed (the whole section is saved from now on).</summary>
     public void RoutingChanged()
     {
@@ -168,13 +236,23 @@ internal sealed class RuntimeStateStore : IDisposable
     {
         string[] names;
         bool routing;
+        List<AddedBackend> added;
+        List<string> removed;
         lock (_lock)
         {
             names = [.. _backends];
             routing = _routing;
+            added = [.. _added];
+            removed = [.. _removed];
         }
 
-        var state = new RuntimeState { SavedAt = DateTimeOffset.UtcNow, Backends = new(StringComparer.OrdinalIgnoreCase) };
+        var state = new RuntimeState
+        {
+            SavedAt = DateTimeOffset.UtcNow,
+            Backends = new(StringComparer.OrdinalIgnoreCase),
+            AddedBackends = added.Count > 0 ? added : null,
+            RemovedBackends = removed.Count > 0 ? removed : null,
+        };
         foreach (string name in names)
         {
             if (_control.Backend(name) is { } view)

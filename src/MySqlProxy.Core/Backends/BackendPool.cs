@@ -54,6 +54,9 @@ internal sealed class BackendPool : IAsyncDisposable
     /// <summary>How many times the monitor has checked this backend.</summary>
     public int Checks { get; set; }
 
+    /// <summary>True once the backend was removed at run time: the monitor stops watching it.</summary>
+    public bool Removed { get; set; }
+
     /// <summary>What the monitor last found; new statements avoid a backend that is down.</summary>
     public Monitoring.BackendHealth Health
     {

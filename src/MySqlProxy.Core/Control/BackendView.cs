@@ -22,4 +22,8 @@ public sealed record BackendView(
     long Statements,
     long Errors,
     string GtidPosition,
-    string? Error);
+    string? Error)
+{
+    /// <summary>A replica that answers but is not (yet) replicating within its lag limit: it gets no reads until it is.</summary>
+    public bool CatchingUp { get; init; }
+}

@@ -82,6 +82,98 @@ public sealed class ProxyControl
         return View(pool);
     }
 
+    /// <summary>
+    /// Adds a replica at run time, without a restart and without touching other sessions. It is listed at once
+    /// but gets reads only when the monitor has seen it up, replicating and under its lag limits (until then
+    /// <see cref="BackendView.CatchingUp"/> is true for a replica that answers). Throws
+    /// <see cref="BackendChangeException"/> naming the field for a bad or duplicate value.
+    /// </summary>
+    public BackendView AddReplica(BackendOptions replica, BackendState state = BackendState.Online, TimeSpan? maxLag = null)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        if (string.IsNullOrWhiteSpace(replica.Name))
+        {
+            throw new BackendChangeException("name", "a name is required");
+        }
+
+        if (replica.Name.Length > 64 || replica.Name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '"' or '\\'))
+        {
+            throw new BackendChangeException("name", $"'{replica.Name}' is not a usable name (at most 64 characters, no spaces, quotes or slashes)");
+        }
+
+        if (string.IsNullOrWhiteSpace(replica.Host))
+        {
+            throw new BackendChangeException("host", "a host is required");
+        }
+
+        if (replica.Port is < 1 or > 65535)
+        {
+            throw new BackendChangeException("port", $"{replica.Port} is not a port (1-65535)");
+        }
+
+        if (replica.Weight is < 0 or > ProxyOptionsValidator.MaxWeight)
+        {
+            throw new BackendChangeException("weight", $"{replica.Weight} is out of range (0-{ProxyOptionsValidator.MaxWeight})");
+        }
+
+        if (maxLag is { } lag && lag <= TimeSpan.Zero)
+        {
+            throw new BackendChangeException("max_lag", "must be more than 0");
+        }
+
+        if (!Enum.IsDefined(state))
+        {
+            throw new BackendChangeException("state", "must be online, draining or offline");
+        }
+
+        BackendPool pool = _context.AddReplica(replica);
+        pool.Backend.State = state;
+        pool.Backend.MaxLag = maxLag;
+        return View(pool);
+    }
+
+    /// <summary>
+    /// Removes a replica at run time: routes nothing new to it (draining) at once, waits up to
+    /// <paramref name="wait"/> for the sessions pinned to it and the statements running on it to finish, then
+    /// takes it out of routing and closes its connections. When work is still running after the wait it
+    /// stays, draining, and the result says why. The primary cannot be removed. Throws
+    /// <see cref="KeyNotFoundException"/> for an unknown name and <see cref="BackendChangeException"/> for the primary.
+    /// </summary>
+    public async Task<BackendRemoval> RemoveBackendAsync(string name, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        BackendPool pool = _context.FindPool(name) ?? throw new KeyNotFoundException($"no backend named '{name}'");
+        if (pool.Backend.Role == BackendRole.Primary)
+        {
+            throw new BackendChangeException("name", $"'{pool.Backend.Name}' is the primary; it cannot be removed (writes need it)");
+        }
+
+        BackendEndpoint backend = pool.Backend;
+        if (backend.State == BackendState.Online)
+        {
+            backend.State = BackendState.Draining;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (pool.InUse > 0 && clock.Elapsed < wait)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        int inUse = pool.InUse;
+        if (inUse > 0)
+        {
+            int pinned = _context.Sessions.Snapshot().Count(s => s.Pins != PinCauses.None && s.Backend?.Pool == pool);
+            return new BackendRemoval(backend.Name, false,
+                $"{inUse} connection(s) to '{backend.Name}' are still in use after {wait.TotalSeconds:0.#} s ({pinned} session(s) pinned to it by a transaction, lock or session state); it stays draining and gets nothing new — retry with a longer wait, or end those sessions",
+                inUse, clock.Elapsed);
+        }
+
+        _context.RemoveReplica(pool);
+        backend.State = BackendState.Offline;
+        await pool.DisposeAsync().ConfigureAwait(false);
+        return new BackendRemoval(backend.Name, true, null, 0, clock.Elapsed);
+    }
+
     /// <summary>A copy of the routing settings in force.</summary>
     public RoutingOptions Routing()
     {
@@ -169,9 +261,9 @@ public sealed class ProxyControl
             for (int i = 0; i < stats.Backends.Count; i++)
             {
                 long n = entry.PerBackend(i);
-                if (n > 0)
+                if (n > 0 && stats.Backends[i] is { } backend)
                 {
-                    perBackend[stats.Backends[i]] = n;
+                    perBackend[backend] = n;
                 }
             }
 
@@ -288,6 +380,8 @@ public sealed class ProxyControl
         double effective = backend.Role == BackendRole.Replica
             ? Router.EffectiveWeight(pool, GtidPosition.Empty, null, options) / 1000.0
             : backend.State == BackendState.Online && health.IsUp ? backend.Weight : 0;
+        bool catchingUp = backend.Role == BackendRole.Replica && health.IsUp && pool.Checks > 0 &&
+            (!health.Replicating || health.SmoothedLag is not { } smoothed || smoothed >= EffectiveLimit(backend, options));
         return new BackendView(
             backend.Name,
             backend.Role == BackendRole.Primary ? "primary" : "replica",
@@ -307,8 +401,14 @@ public sealed class ProxyControl
             pool.Statements,
             pool.Errors,
             health.Position.ToString(),
-            health.Error);
+            health.Error)
+        {
+            CatchingUp = catchingUp,
+        };
     }
+
+    private static TimeSpan EffectiveLimit(BackendEndpoint backend, RoutingOptions options) =>
+        backend.MaxLag is { } own && own < options.MaxReplicaLag.Value ? own : options.MaxReplicaLag.Value;
 
     private static RoutingOptions Copy(RoutingOptions source, IEnumerable<RuleOptions> rules) => new()
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using MySqlProxy.Core.Backends;
 using MySqlProxy.Core.Sessions;
 
 namespace MySqlProxy.Core.Diagnostics;
@@ -17,18 +16,17 @@ internal sealed class ProxyMetrics : IDisposable
 
     public ProxyMetrics(ProxyContext context)
     {
-        IReadOnlyList<BackendPool> pools = context.Pools;
         _meter.CreateObservableGauge("mysqlproxy.backend.connections.open",
-            () => pools.Select(p => new Measurement<int>(p.Open, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
+            () => context.Pools.Select(p => new Measurement<int>(p.Open, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
             description: "Backend connections open (idle, in use or opening)");
         _meter.CreateObservableGauge("mysqlproxy.backend.connections.in_use",
-            () => pools.Select(p => new Measurement<int>(p.InUse, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
+            () => context.Pools.Select(p => new Measurement<int>(p.InUse, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
             description: "Backend connections lent to client sessions");
         _meter.CreateObservableCounter("mysqlproxy.backend.borrow.waits",
-            () => pools.Select(p => new Measurement<long>(p.Waits.Count, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
+            () => context.Pools.Select(p => new Measurement<long>(p.Waits.Count, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
             description: "Borrows that waited for a free backend connection");
         _meter.CreateObservableCounter("mysqlproxy.backend.borrow.wait_time",
-            () => pools.Select(p => new Measurement<double>(p.Waits.Total.TotalSeconds, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
+            () => context.Pools.Select(p => new Measurement<double>(p.Waits.Total.TotalSeconds, new KeyValuePair<string, object?>("backend", p.Backend.Name))),
             unit: "s", description: "Total time borrows waited for a free backend connection");
         _meter.CreateObservableGauge("mysqlproxy.client.sessions", () => context.Sessions.Count, description: "Logged-in client sessions");
         _meter.CreateObservableGauge("mysqlproxy.client.sessions.pinned", () => PinnedByCause(context), description: "Client sessions pinned to a backend connection, by cause");

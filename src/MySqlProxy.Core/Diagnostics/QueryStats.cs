@@ -17,11 +17,27 @@ internal sealed class QueryStats
     public const ulong OtherDigest = 0;
 
     private readonly ConcurrentDictionary<ulong, DigestStats> _digests = new();
-    private readonly string[] _backends;
+    private readonly string?[] _backends;
 
-    public QueryStats(IReadOnlyList<string> backends) => _backends = [.. backends];
+    /// <summary>Statistics for up to <paramref name="slots"/> backends, each known by its pool's index.</summary>
+    public QueryStats(int slots) => _backends = new string?[slots];
 
-    public IReadOnlyList<string> Backends => _backends;
+    /// <summary>The backend in each slot (null: free).</summary>
+    public IReadOnlyList<string?> Backends => _backends;
+
+    /// <summary>Gives slot <paramref name="index"/> to backend <paramref name="name"/>, forgetting the counts of the slot's earlier backend.</summary>
+    public void SetBackend(int index, string name)
+    {
+        if (_backends[index] is not null && _backends[index] != name)
+        {
+            foreach (DigestStats stats in _digests.Values)
+            {
+                stats.ResetBackend(index);
+            }
+        }
+
+        _backends[index] = name;
+    }
 
     /// <summary>True when the digest has an entry already (its text need not be computed again).</summary>
     public bool Knows(ulong digest) => _digests.ContainsKey(digest) || _digests.Count >= MaxDigests;
@@ -85,6 +101,9 @@ internal sealed class DigestStats
     public DateTime LastSeen => new(Interlocked.Read(ref _lastSeenTicks), DateTimeKind.Utc);
 
     public long PerBackend(int backend) => Interlocked.Read(ref _perBackend[backend]);
+
+    /// <summary>Forgets the count of one backend slot.</summary>
+    public void ResetBackend(int backend) => Interlocked.Exchange(ref _perBackend[backend], 0);
 
     public void Add(int backend, TimeSpan elapsed, long rows, bool error)
     {

@@ -31,8 +31,24 @@ internal sealed class BackendMonitor : IAsyncDisposable
 
     public void Start()
     {
+        _context.PoolAdded += Watch;
         foreach (BackendPool pool in _context.Pools)
         {
+            Watch(pool);
+        }
+    }
+
+    /// <summary>Starts checking one more backend (one added at run time); its loop ends when it is removed.</summary>
+    public void Watch(BackendPool pool)
+    {
+        lock (_loops)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _loops.RemoveAll(t => t.IsCompleted);
             _loops.Add(Task.Run(() => WatchAsync(pool, _stop.Token)));
         }
     }
@@ -63,10 +79,17 @@ internal sealed class BackendMonitor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        _context.PoolAdded -= Watch;
+        Task[] loops;
+        lock (_loops)
+        {
+            _stop.Cancel();
+            loops = [.. _loops];
+        }
+
         try
         {
-            await Task.WhenAll(_loops).ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -96,7 +119,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
         int successes = 0;
         bool up = true;
         using var timer = new PeriodicTimer(interval);
-        while (!ct.IsCancellationRequested)
+        while (!ct.IsCancellationRequested && !pool.Removed)
         {
             BackendHealth observed;
             try

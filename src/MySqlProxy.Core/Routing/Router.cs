@@ -12,7 +12,7 @@ namespace MySqlProxy.Core.Routing;
 internal sealed class Router
 {
     private readonly BackendPool _primary;
-    private readonly BackendPool[] _replicas;
+    private volatile BackendPool[] _replicas;
 
     private volatile RoutingSnapshot _snapshot;
 
@@ -22,6 +22,9 @@ internal sealed class Router
         _replicas = [.. replicas];
         _snapshot = new RoutingSnapshot(options, QueryRules.Compile(options.Rules));
     }
+
+    /// <summary>Puts a new set of replicas in force (a backend added or removed at run time).</summary>
+    public void SetReplicas(BackendPool[] replicas) => _replicas = replicas;
 
     /// <summary>The routing settings in force.</summary>
     public RoutingOptions Options => _snapshot.Options;
@@ -41,12 +44,13 @@ internal sealed class Router
     public BackendPool? ChooseForRead(GtidPosition floor, TimeSpan? maxLag = null, BackendPool? avoid = null)
     {
         RoutingOptions options = Options;
-        Span<int> weights = _replicas.Length <= 64 ? stackalloc int[_replicas.Length] : new int[_replicas.Length];
+        BackendPool[] replicas = _replicas;
+        Span<int> weights = replicas.Length <= 64 ? stackalloc int[replicas.Length] : new int[replicas.Length];
         int total = 0;
         int serving = 0;
-        for (int i = 0; i < _replicas.Length; i++)
+        for (int i = 0; i < replicas.Length; i++)
         {
-            int weight = _replicas[i] == avoid ? 0 : EffectiveWeight(_replicas[i], floor, maxLag, options);
+            int weight = replicas[i] == avoid ? 0 : EffectiveWeight(replicas[i], floor, maxLag, options);
             weights[i] = weight;
             total += weight;
             serving += weight > 0 ? 1 : 0;
@@ -54,7 +58,7 @@ internal sealed class Router
 
         if (serving < options.MinServingReplicas && maxLag is null)
         {
-            total += AddMinimumServingSet(weights, floor, options, options.MinServingReplicas - serving);
+            total += AddMinimumServingSet(replicas, weights, floor, options, options.MinServingReplicas - serving);
         }
 
         int primaryWeight = options.ReadsOnPrimary == ReadsOnPrimary.Always && _primary.Health.IsUp && _primary.Backend.State == BackendState.Online
@@ -69,7 +73,7 @@ internal sealed class Router
         {
             if (pick < weights[i])
             {
-                return _replicas[i];
+                return replicas[i];
             }
 
             pick -= weights[i];
@@ -128,17 +132,17 @@ internal sealed class Router
     }
 
     /// <summary>The least-lagged replicas under the hard limit keep serving (weight 1) when too few are within the normal limit.</summary>
-    private int AddMinimumServingSet(Span<int> weights, GtidPosition floor, RoutingOptions options, int missing)
+    private static int AddMinimumServingSet(BackendPool[] replicas, Span<int> weights, GtidPosition floor, RoutingOptions options, int missing)
     {
         int added = 0;
         while (missing-- > 0)
         {
             int best = -1;
             TimeSpan bestLag = options.HardReplicaLag.Value;
-            for (int i = 0; i < _replicas.Length; i++)
+            for (int i = 0; i < replicas.Length; i++)
             {
-                BackendHealth health = _replicas[i].Health;
-                if (weights[i] == 0 && health.IsUp && _replicas[i].Backend.Weight > 0 && _replicas[i].Backend.State == BackendState.Online &&
+                BackendHealth health = replicas[i].Health;
+                if (weights[i] == 0 && health.IsUp && replicas[i].Backend.Weight > 0 && replicas[i].Backend.State == BackendState.Online &&
                     health.SmoothedLag is { } lag && lag < bestLag &&
                     (floor.IsEmpty || health.Position.Covers(floor)))
                 {

@@ -179,7 +179,8 @@ internal sealed partial class ClientSession
 
     /// <summary>Opening or logging in to a backend failed on the network or the protocol (not a server ERR).</summary>
     private static bool IsConnectFailure(Exception ex) =>
-        ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException;
+        ex is IOException or System.Net.Sockets.SocketException or TimeoutException or EndOfStreamException or PacketFormatException or
+            ObjectDisposedException; // a backend removed at run time between routing and borrowing
 
     private static bool IsConnectionEnd(Exception ex) =>
         ex is IOException or EndOfStreamException or OperationCanceledException or ObjectDisposedException or
