@@ -113,7 +113,7 @@ public sealed class RoutingEffectTests
         Assert.Equal(ids.Of("db1"), await AdminInstance.ServerIdAsync(connection, Ct));
     }
 
-    private static Task<AdminInstance> StartAsync() =>
+    internal static Task<AdminInstance> StartAsync() =>
         AdminInstance.StartAsync(o => o.Monitor.Interval = new Duration(s_monitorInterval));
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed class RoutingEffectTests
     /// move (the weighted choice is random; monotonic reads may keep a session on its replica, or on the primary,
     /// until the monitor has seen a replica catch up with what it read), failing if one runs on <paramref name="forbidden"/>.
     /// </summary>
-    private static async Task WaitForReadOnAsync(MySqlConnection connection, long serverId, ServerIds ids, long? forbidden = null)
+    internal static async Task WaitForReadOnAsync(MySqlConnection connection, long serverId, ServerIds ids, long? forbidden = null)
     {
         var seen = new List<string>();
         for (int i = 0; i < 200; i++)
