@@ -42,6 +42,29 @@ public sealed class RoutingEffectTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task ReadsOnPrimaryNever_IsHonoured_WhenTheReplicaJustReadFromIsDrained()
+    {
+        ServerIds ids = await Topology.IdsAsync();
+        await using AdminInstance proxy = await AdminInstance.StartAsync(o =>
+        {
+            o.Monitor.Interval = new Duration(s_monitorInterval);
+            o.Routing.ReadsOnPrimary = ReadsOnPrimary.Never;
+        });
+        await using MySqlConnection connection = await proxy.OpenAsync(Ct);
+        for (int round = 0; round < 5; round++)
+        {
+            await WaitForReadOnAsync(connection, ids.Of("db2"), ids);
+
+            // Right after a read there (monotonic reads would keep the session on db2, or else the primary):
+            // db2 stops serving, and the next read must go to db3, never to the primary.
+            await proxy.SendJsonAsync(HttpMethod.Patch, "/api/backends/db2", """{"state": "draining"}""", 200, Ct);
+            long id = await AdminInstance.ServerIdAsync(connection, Ct);
+            Assert.True(id == ids.Of("db3"), $"round {round}: the read ran on {ids.NameOf(id)}; reads_on_primary is never and db2 is draining");
+            await proxy.SendJsonAsync(HttpMethod.Patch, "/api/backends/db2", """{"state": "online"}""", 200, Ct);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task WeightZero_OverHttp_MovesTheReadsToTheOtherReplica()
     {
         ServerIds ids = await Topology.IdsAsync();

@@ -83,7 +83,21 @@ internal sealed partial class ClientSession
             {
                 // Monotonic reads: until the monitor knows what that replica had applied, stay on it (or
                 // go to the primary, which has everything).
-                return (Router.EffectiveWeight(sticky, floor, hint.MaxLag, options) > 0 && sticky != _avoid ? sticky : router.Primary, null);
+                if (Router.EffectiveWeight(sticky, floor, hint.MaxLag, options) > 0 && sticky != _avoid)
+                {
+                    return (sticky, null);
+                }
+
+                if (options.ReadsOnPrimary != ReadsOnPrimary.Never)
+                {
+                    return (router.Primary, null);
+                }
+
+                // reads_on_primary: never forbids the primary: another replica that has the session's own
+                // writes. The operator's choice outranks strict monotonic reads here (the other replica may
+                // be a moment behind the one just read from; requiring its position would fail nearly every
+                // such read, since the heartbeat moves the primary's GTID four times a second).
+                _sticky = null;
             }
         }
 
