@@ -75,6 +75,10 @@ public sealed class JobsApiTests
         using HttpResponseMessage anonymous = await proxy.Anonymous.GetAsync($"/api/jobs/{slow.Id}", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
+        string metrics = await proxy.Http.GetStringAsync("/metrics", Ct);
+        Assert.Contains("mysqlproxy_jobs_total{kind=\"test\",state=\"failed\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mysqlproxy_jobs_total{kind=\"test\",state=\"cancelled\"} 1", metrics, StringComparison.Ordinal);
+
         // The chain is free again once its job ended.
         Job next = proxy.Admin.Jobs.Start("test", "chain-a", null, _ => Task.FromResult<object?>(null));
         await next.Finished.WaitAsync(Ct);

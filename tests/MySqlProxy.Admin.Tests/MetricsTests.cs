@@ -25,6 +25,12 @@ public sealed partial class MetricsTests
         "mysqlproxy_client_connections",
         "mysqlproxy_client_sessions",
         "mysqlproxy_pinned_sessions",
+        "mysqlproxy_statements_routed_total",
+        "mysqlproxy_statement_duration_seconds",
+        "mysqlproxy_backend_borrow_waits_total",
+        "mysqlproxy_backend_borrow_wait_seconds_total",
+        "mysqlproxy_jobs_total",
+        "mysqlproxy_jobs_running",
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -62,6 +68,23 @@ public sealed partial class MetricsTests
         Assert.True(samples.ContainsKey(("mysqlproxy_backend_lag_seconds", "backend=\"db2\"")));
         Assert.Equal(1, samples[("mysqlproxy_client_sessions", string.Empty)]);
         Assert.True(samples.ContainsKey(("mysqlproxy_pinned_sessions", "cause=\"transaction\"")));
+
+        // Locking reads went to the primary as writes; the histogram counts every statement of db1 in +Inf.
+        Assert.True(samples[("mysqlproxy_statements_routed_total", "backend=\"db1\",route=\"write\"")] >= 5);
+        double reads = 0;
+        foreach (string backend in new[] { "db2", "db3" })
+        {
+            reads += samples[("mysqlproxy_statements_routed_total", $"backend=\"{backend}\",route=\"read\"")];
+        }
+
+        Assert.True(reads + samples[("mysqlproxy_statements_routed_total", "backend=\"db1\",route=\"read_on_primary\"")] >= 5);
+        Assert.Equal("histogram", types["mysqlproxy_statement_duration_seconds"]);
+        double all = samples[("mysqlproxy_statement_duration_seconds_bucket", "backend=\"db1\",le=\"+Inf\"")];
+        Assert.Equal(samples[("mysqlproxy_statement_duration_seconds_count", "backend=\"db1\"")], all);
+        Assert.Equal(samples[("mysqlproxy_statements_total", "backend=\"db1\"")], all);
+        Assert.True(samples[("mysqlproxy_statement_duration_seconds_bucket", "backend=\"db1\",le=\"0.001\"")] <= all);
+        Assert.True(samples[("mysqlproxy_statement_duration_seconds_sum", "backend=\"db1\"")] > 0);
+        Assert.Equal(0, samples[("mysqlproxy_backend_borrow_waits_total", "backend=\"db1\"")]);
 
         // A change over HTTP shows at the next scrape.
         await proxy.SendJsonAsync(HttpMethod.Patch, "/api/backends/db2", """{"state": "draining", "weight": 7}""", 200, Ct);
@@ -141,7 +164,16 @@ public sealed partial class MetricsTests
             Match sample = SampleLine().Match(line);
             Assert.True(sample.Success, $"bad sample line: {line}");
             string name = sample.Groups["name"].Value;
-            Assert.True(types.ContainsKey(name), $"{name} has samples before its # TYPE");
+            string family = name;
+            foreach (string suffix in new[] { "_bucket", "_sum", "_count" })
+            {
+                if (!types.ContainsKey(family) && name.EndsWith(suffix, StringComparison.Ordinal) && types.GetValueOrDefault(name[..^suffix.Length]) == "histogram")
+                {
+                    family = name[..^suffix.Length];
+                }
+            }
+
+            Assert.True(types.ContainsKey(family), $"{name} has samples before its # TYPE");
             string value = sample.Groups["value"].Value;
             double number = value switch
             {

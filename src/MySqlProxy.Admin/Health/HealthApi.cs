@@ -39,5 +39,5 @@ internal static class HealthApi
         return Results.Text($"not ready: {reason}\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    internal static IResult Metrics(MySqlListener listener) => Results.Text(ProxyMetricsWriter.Write(listener), PrometheusText.ContentType);
+    internal static IResult Metrics(MySqlListener listener, MySqlProxy.Operations.Jobs.JobManager jobs) => Results.Text(ProxyMetricsWriter.Write(listener, jobs), PrometheusText.ContentType);
 }

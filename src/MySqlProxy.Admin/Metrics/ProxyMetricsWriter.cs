@@ -15,7 +15,7 @@ internal static class ProxyMetricsWriter
     private static readonly BackendState[] s_states = Enum.GetValues<BackendState>();
     private static readonly PinCauses[] s_causes = [.. Enum.GetValues<PinCauses>().Where(c => c != PinCauses.None)];
 
-    public static string Write(MySqlListener listener)
+    public static string Write(MySqlListener listener, MySqlProxy.Operations.Jobs.JobManager? jobs = null)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ProxyControl control = listener.Control;
@@ -94,6 +94,43 @@ internal static class ProxyMetricsWriter
             text.Sample("mysqlproxy_statement_errors_total", b.Errors, ("backend", b.Name));
         }
 
+        IReadOnlyList<BackendStatementStats> stats = control.StatementStats();
+        text.Metric("mysqlproxy_statements_routed_total", "counter", "Statements by backend and route: write, read (balanced onto a replica), read_on_primary, pinned, hint (a hint or rule named it)");
+        foreach (BackendStatementStats b in stats)
+        {
+            foreach ((string route, long count) in b.Routed)
+            {
+                text.Sample("mysqlproxy_statements_routed_total", count, ("backend", b.Name), ("route", route));
+            }
+        }
+
+        text.Metric("mysqlproxy_statement_duration_seconds", "histogram", "Time from a statement's arrival to the end of its response, per backend");
+        foreach (BackendStatementStats b in stats)
+        {
+            long cumulative = 0;
+            for (int i = 0; i < b.Buckets.Count; i++)
+            {
+                cumulative += b.Buckets[i];
+                string le = i < b.BucketBounds.Count ? b.BucketBounds[i].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "+Inf";
+                text.Sample("mysqlproxy_statement_duration_seconds_bucket", cumulative, ("backend", b.Name), ("le", le));
+            }
+
+            text.Sample("mysqlproxy_statement_duration_seconds_sum", b.SumSeconds, ("backend", b.Name));
+            text.Sample("mysqlproxy_statement_duration_seconds_count", cumulative, ("backend", b.Name));
+        }
+
+        text.Metric("mysqlproxy_backend_borrow_waits_total", "counter", "Borrows of a pooled backend connection that had to wait for one to come free");
+        foreach (BackendStatementStats b in stats)
+        {
+            text.Sample("mysqlproxy_backend_borrow_waits_total", b.BorrowWaits, ("backend", b.Name));
+        }
+
+        text.Metric("mysqlproxy_backend_borrow_wait_seconds_total", "counter", "Total time borrows waited for a free pooled backend connection");
+        foreach (BackendStatementStats b in stats)
+        {
+            text.Sample("mysqlproxy_backend_borrow_wait_seconds_total", b.BorrowWaitSeconds, ("backend", b.Name));
+        }
+
         text.Metric("mysqlproxy_client_connections", "gauge", "Client connections open, logged in or not");
         text.Sample("mysqlproxy_client_connections", listener.SessionCount);
 
@@ -106,6 +143,21 @@ internal static class ProxyMetricsWriter
         {
             string name = cause.ToString();
             text.Sample("mysqlproxy_pinned_sessions", pinned.GetValueOrDefault(name), ("cause", CauseName(name)));
+        }
+
+        text.Metric("mysqlproxy_jobs_total", "counter", "Long jobs (backup, verify, restore, replica-setup, ...) that ended since start, by kind and state (succeeded, failed, cancelled)");
+        text.Metric("mysqlproxy_jobs_running", "gauge", "Long jobs queued or running, by kind");
+        if (jobs is not null)
+        {
+            foreach (((string kind, MySqlProxy.Operations.Jobs.JobState state), long count) in jobs.Counts().OrderBy(c => c.Key.Kind, StringComparer.Ordinal).ThenBy(c => c.Key.State))
+            {
+                text.Sample("mysqlproxy_jobs_total", count, ("kind", kind), ("state", MySqlProxy.Operations.Jobs.JobStates.ToContractString(state)));
+            }
+
+            foreach (IGrouping<string, MySqlProxy.Operations.Jobs.Job> group in jobs.Active().GroupBy(j => j.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                text.Sample("mysqlproxy_jobs_running", group.Count(), ("kind", group.Key));
+            }
         }
 
         return text.ToString();

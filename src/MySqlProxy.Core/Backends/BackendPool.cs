@@ -91,6 +91,9 @@ internal sealed class BackendPool : IAsyncDisposable
         }
     }
 
+    /// <summary>Statements by route and their latency, for the metrics.</summary>
+    public Diagnostics.StatementCounters Counters { get; } = new();
+
     /// <summary>Counts a statement run here, and whether it failed.</summary>
     public void CountStatement(bool failed)
     {

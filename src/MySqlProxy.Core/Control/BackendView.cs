@@ -27,3 +27,17 @@ public sealed record BackendView(
     /// <summary>A replica that answers but is not (yet) replicating within its lag limit: it gets no reads until it is.</summary>
     public bool CatchingUp { get; init; }
 }
+
+/// <summary>
+/// A backend's statement counters for metrics: statements by route (write, read, read_on_primary, pinned,
+/// hint), a latency histogram (counts per bucket, not cumulative, the last above every bound) and the waits
+/// for a free pooled connection.
+/// </summary>
+public sealed record BackendStatementStats(
+    string Name,
+    IReadOnlyDictionary<string, long> Routed,
+    IReadOnlyList<double> BucketBounds,
+    IReadOnlyList<long> Buckets,
+    double SumSeconds,
+    long BorrowWaits,
+    double BorrowWaitSeconds);

@@ -174,6 +174,35 @@ public sealed class ProxyControl
         return new BackendRemoval(backend.Name, true, null, 0, clock.Elapsed);
     }
 
+    /// <summary>Per backend: statements by route, latency histogram, waits for a pooled connection.</summary>
+    public IReadOnlyList<BackendStatementStats> StatementStats()
+    {
+        var list = new List<BackendStatementStats>();
+        foreach (BackendPool pool in _context.Pools)
+        {
+            var routed = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (Diagnostics.RouteKind kind in Enum.GetValues<Diagnostics.RouteKind>())
+            {
+                routed[RouteName(kind)] = pool.Counters.Routed(kind);
+            }
+
+            (long waits, TimeSpan waited) = pool.Waits;
+            list.Add(new BackendStatementStats(pool.Backend.Name, routed, Diagnostics.StatementCounters.Bounds, pool.Counters.Buckets(),
+                pool.Counters.SumSeconds, waits, waited.TotalSeconds));
+        }
+
+        return list;
+    }
+
+    private static string RouteName(Diagnostics.RouteKind kind) => kind switch
+    {
+        Diagnostics.RouteKind.Write => "write",
+        Diagnostics.RouteKind.Read => "read",
+        Diagnostics.RouteKind.ReadOnPrimary => "read_on_primary",
+        Diagnostics.RouteKind.Pinned => "pinned",
+        _ => "hint",
+    };
+
     /// <summary>A copy of the routing settings in force.</summary>
     public RoutingOptions Routing()
     {

@@ -291,6 +291,7 @@ internal sealed partial class ClientSession
                         if (backend.Pool is { } pool)
                         {
                             pool.CountStatement(_scanner.SawError);
+                            pool.Counters.Record(_routeKind, System.Diagnostics.Stopwatch.GetTimestamp() - _statementStart);
                             _context.QueryStats.Record(_digest, _digestText, pool.Index, _statementStart, _scanner.Rows, _scanner.SawError);
                         }
 

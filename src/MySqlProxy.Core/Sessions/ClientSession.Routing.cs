@@ -17,6 +17,7 @@ internal sealed partial class ClientSession
     private BackendPool? _sticky;
     private int _stickyUntilCheck;
     private bool _autocommitOff;
+    private Diagnostics.RouteKind _routeKind;
 
     /// <summary>What a session must see in its reads: its own writes and what it has read before (read-your-writes, monotonic reads).</summary>
     public GtidPosition ReadFloor => _readFloor;
@@ -27,6 +28,22 @@ internal sealed partial class ClientSession
     /// applied the session's own writes and everything it read before, else to the primary.
     /// </summary>
     private (BackendPool? Pool, ErrPayload? Error) Route(CommandCode command, StatementTraits traits)
+    {
+        bool pinnedBefore = _backend?.Pool is not null;
+        (BackendPool? Pool, ErrPayload? Error) route = RouteCore(command, traits);
+        if (route.Pool is { } pool)
+        {
+            _routeKind = pinnedBefore ? Diagnostics.RouteKind.Pinned
+                : _hint.Target is HintTarget.Named or HintTarget.Primary ? Diagnostics.RouteKind.Hint
+                : pool.Backend.Role == BackendRole.Replica ? Diagnostics.RouteKind.Read
+                : (_hint.Target == HintTarget.Replica || IsRead(command, traits)) && !_autocommitOff ? Diagnostics.RouteKind.ReadOnPrimary
+                : Diagnostics.RouteKind.Write;
+        }
+
+        return route;
+    }
+
+    private (BackendPool? Pool, ErrPayload? Error) RouteCore(CommandCode command, StatementTraits traits)
     {
         if (_backend?.Pool is { } pinned)
         {
