@@ -51,7 +51,7 @@ internal sealed class Heartbeat
             }
 
             double primaryNow = localMicros + _offsetMicros;
-            if (replicaPosition is { IsEmpty: false } && DateFirstMissing(replicaPosition) is { } missingSince)
+            if (replicaPosition is { IsEmpty: false } && DateFirstMissing(replicaPosition, replicatedMicros) is { } missingSince)
             {
                 return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - missingSince));
             }
@@ -92,9 +92,11 @@ internal sealed class Heartbeat
     /// heartbeat's position); between heartbeats k (applied) and k+1 (not), the
     /// transactions written between them are dated evenly across that interval, so a replica that lacks writes made
     /// just after heartbeat k is counted from then, not from heartbeat k+1. Null when the positions cannot tell
-    /// (no positions recorded, or the replica lacks everything remembered).
+    /// (no positions recorded, the replica lacks everything remembered, or the positions disagree with the newest
+    /// heartbeat the replica has, <paramref name="replicatedMicros"/>: a replica that does not replicate from this
+    /// primary, or a position read a heartbeat apart from it).
     /// </summary>
-    private double? DateFirstMissing(GtidPosition replica)
+    private double? DateFirstMissing(GtidPosition replica, long replicatedMicros)
     {
         int available = Math.Min(_count, History);
         int start = _count - available;
@@ -116,7 +118,7 @@ internal sealed class Heartbeat
                 continue;
             }
 
-            if (appliedPos is null || appliedTs is not long from)
+            if (appliedPos is null || appliedTs is not long from || from != replicatedMicros)
             {
                 return null;
             }
@@ -134,7 +136,7 @@ internal sealed class Heartbeat
         }
 
         // It has the newest heartbeat's position: nothing measurable is missing.
-        return appliedTs is not null ? double.MaxValue : null;
+        return appliedTs == replicatedMicros ? double.MaxValue : null;
     }
 
     /// <summary>Microseconds on the proxy's clock (Unix epoch).</summary>

@@ -18,14 +18,14 @@ public sealed class HeartbeatTests
     }
 
     [Theory]
-    [InlineData("0-1-20", 0)]       // has the newest heartbeat
-    [InlineData("0-1-19", 500)]     // lacks only the heartbeat written at 2000
-    [InlineData("0-1-15", 900)]     // first missing is the 6th of 10 between the heartbeats: 1600
-    [InlineData("0-1-10", 1400)]    // lacks everything after heartbeat 10: counted from just after it (1100), not from 2000
-    public void LagOf_ReplicaBetweenHeartbeats_DatesItsFirstMissingTransaction(string replicaPosition, double expectedMicros)
+    [InlineData("0-1-20", 2000, 0)]       // has the newest heartbeat
+    [InlineData("0-1-19", 1000, 500)]     // lacks only the heartbeat written at 2000
+    [InlineData("0-1-15", 1000, 900)]     // first missing is the 6th of 10 between the heartbeats: 1600
+    [InlineData("0-1-10", 1000, 1400)]    // lacks everything after heartbeat 10: counted from just after it (1100), not from 2000
+    public void LagOf_ReplicaBetweenHeartbeats_DatesItsFirstMissingTransaction(string replicaPosition, long newestHeartbeat, double expectedMicros)
     {
         Heartbeat heartbeat = TwoHeartbeats();
-        TimeSpan? lag = heartbeat.LagOf(replicatedMicros: 1000, localMicros: 2500, GtidPosition.Parse(replicaPosition));
+        TimeSpan? lag = heartbeat.LagOf(newestHeartbeat, localMicros: 2500, GtidPosition.Parse(replicaPosition));
         Assert.Equal(expectedMicros, lag!.Value.TotalMicroseconds, 1.0);
     }
 
@@ -45,6 +45,15 @@ public sealed class HeartbeatTests
         Heartbeat heartbeat = TwoHeartbeats();
         // Lacks heartbeat 10 too: the positions cannot date it; its own newest heartbeat (t=500) can.
         Assert.Equal(2000, heartbeat.LagOf(500, 2500, GtidPosition.Parse("0-1-3"))!.Value.TotalMicroseconds, 1.0);
+    }
+
+    [Fact]
+    public void LagOf_PositionsDisagreeWithTheReplicasHeartbeat_CountsFromTheHeartbeats()
+    {
+        Heartbeat heartbeat = TwoHeartbeats();
+        // Its GTID position says it has everything, but its newest heartbeat is the one of t=1000 (it replicates from
+        // another server whose sequence numbers happen to be higher): the heartbeats decide, 500 µs.
+        Assert.Equal(500, heartbeat.LagOf(1000, 2500, GtidPosition.Parse("0-7-900"))!.Value.TotalMicroseconds, 1.0);
     }
 
     [Fact]

@@ -34,16 +34,16 @@ public sealed class LagMeasurementTests
     }
 
     /// <summary>
-    /// The same at a 100 ms interval, in the phase the test above does not pin: the reported lag stays within 25 ms of
+    /// The same at a 100 ms interval, in the phase the test above does not pin: the reported lag stays within 50 ms of
     /// the independent measurement either way (the primary's clock offset and the round trips are accounted right, and
     /// writes between heartbeats are dated from the GTID positions recorded with them).
     /// </summary>
     [Fact(Timeout = 60_000)]
-    public async Task ReportedLag_DelayedReplicaWithWritesFlowing_At100msInterval_Within25ms()
+    public async Task ReportedLag_DelayedReplicaWithWritesFlowing_At100msInterval_Within50ms()
     {
         (List<double> differences, string summary) = await CompareWithIndependentLagAsync(100, TimeSpan.FromSeconds(4));
-        Assert.True(differences.Min() >= -25, summary);
-        Assert.True(differences.Max() <= 25, summary);
+        Assert.True(differences.Min() >= -50, summary);
+        Assert.True(differences.Max() <= 50, summary);
     }
 
     /// <summary>
