@@ -12,6 +12,7 @@ internal sealed partial class ClientSession
 {
     private RouteHint _hint;
     private GtidPosition _readFloor = GtidPosition.Empty;
+    private GtidPosition _writeFloor = GtidPosition.Empty;
     private GtidPosition? _lastGtid;
     private long _primaryReadsUntil;
     private BackendPool? _sticky;
@@ -128,6 +129,13 @@ internal sealed partial class ClientSession
         }
 
         BackendPool? pool = router.ChooseForRead(floor, hint.MaxLag, _avoid);
+        if (pool is null && !ReferenceEquals(floor, _writeFloor) && !_writeFloor.Covers(floor))
+        {
+            // reads_on_primary: never, and no replica has what this session read before: one that has its own
+            // writes serves it (the operator's choice outranks monotonic reads; read-your-writes still holds).
+            pool = router.ChooseForRead(_writeFloor, hint.MaxLag, _avoid);
+        }
+
         return pool is null
             ? (null, new ErrPayload(ErrorCodes.NoBackend, "HY000", "MySqlProxy: no replica can serve this read now and routing.reads_on_primary is never"))
             : (pool, null);
@@ -156,6 +164,7 @@ internal sealed partial class ClientSession
             if (_lastGtid is { } gtid)
             {
                 _readFloor = _readFloor.Max(gtid);
+                _writeFloor = _writeFloor.Max(gtid);
             }
             else if (!connection.IsMariaDb && (traits & StatementTraits.Read) == 0 &&
                 (traits & (StatementTraits.Write | StatementTraits.EndTransaction | StatementTraits.Call | StatementTraits.Unknown)) != 0)
