@@ -85,6 +85,9 @@ internal sealed class LoadTestOptions
     /// <summary>Share of mixed-lag events that are writes.</summary>
     public int WritePercent { get; set; } = 10;
 
+    /// <summary>mixed-lag: this many connections only write, the others only read (0: all mix).</summary>
+    public int Writers { get; set; }
+
     /// <summary>The proxy's admin endpoint (http://host:port) for per-backend statement counts.</summary>
     public Uri? ProxyAdminUrl { get; set; }
 

@@ -42,6 +42,7 @@ internal static class OptionParser
           --lag-mode delay|stop  MASTER_DELAY=N (delay, default) or STOP SLAVE SQL_THREAD (stop)
           --lag-delay N          seconds of MASTER_DELAY (1)
           --write-percent N      share of writes in mixed-lag (10)
+          --writers N            mixed-lag: N connections only write, the others only read (0: all mix)
           --proxy-admin URL      proxy admin endpoint: statements per backend for target proxy
           --proxy-admin-token T  its bearer token (change-me); --proxy-target NAME (proxy)
           --idle N               idle-memory mode: N idle logins per target, RSS delta per connection
@@ -147,6 +148,8 @@ internal static class OptionParser
                     o.LagDelaySeconds = ParseInt(Value(), name, 1, 3600); break;
                 case "--write-percent":
                     o.WritePercent = ParseInt(Value(), name, 0, 100); break;
+                case "--writers":
+                    o.Writers = ParseInt(Value(), name, 0, 100_000); break;
                 case "--proxy-admin":
                     {
                         string v = Value();
@@ -191,6 +194,7 @@ internal static class OptionParser
             o.Pids[pidName] = pid;
         }
         if (o.Workloads.Count == 0 && o.Idle is null) o.Workloads.Add(new WorkloadSpec("point-select", null));
+        if (o.Writers > o.Connections) throw new OptionException($"--writers {o.Writers} is more than --connections {o.Connections}");
         if (o.Workloads.Exists(w => w.Name == "mixed-lag") && o.EffectiveLagReplica is null)
             throw new OptionException("--workloads mixed-lag needs --replicas or --lag-replica (the replica to lag)");
         return o;

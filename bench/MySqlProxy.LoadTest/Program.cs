@@ -40,7 +40,7 @@ try
     bool failed = report.Workloads.Exists(w => w.Runs.Exists(r => r.Failure is not null)) || report.Idle.Exists(i => i.Failure is not null);
     return failed ? 1 : 0;
 }
-catch (OperationCanceledException)
+catch (Exception ex) when (ex is OperationCanceledException || cts.IsCancellationRequested)
 {
     await log.WriteLineAsync("loadtest: cancelled");
     return 130;

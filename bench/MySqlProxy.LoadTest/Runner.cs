@@ -25,7 +25,7 @@ internal sealed class Runner
     public async Task<RunResult> RunAsync(string workload, TimeSpan duration, TargetSpec target, int round, int order, ReplicaLagControl? lag, CancellationToken ct)
     {
         var result = new RunResult { Workload = workload, Target = target.Name, Round = round, Order = order, Connections = _options.Connections };
-        var settings = new WorkloadSettings(_options.Tables, _options.TableSize, _options.Prepared, _options.WritePercent);
+        var settings = new WorkloadSettings(_options.Tables, _options.TableSize, _options.Prepared, _options.WritePercent, _options.Writers);
         string cs = Database.ConnectionString(target.Host, target.Port, _options.User, _options.Password, _options.Database);
         var connections = new List<MySqlConnection>(_options.Connections);
         var scripts = new List<WorkerScript>(_options.Connections);
@@ -36,7 +36,7 @@ internal sealed class Runner
                 var conn = new MySqlConnection(cs);
                 connections.Add(conn);
                 await conn.OpenAsync(ct).ConfigureAwait(false);
-                scripts.Add(Scripts.Create(workload, conn, settings, new Random(HashCode.Combine(_options.Seed, round, i))));
+                scripts.Add(Scripts.Create(workload, conn, settings, new Random(HashCode.Combine(_options.Seed, round, i)), i));
             }
         }
         catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException)
@@ -115,7 +115,11 @@ internal sealed class Runner
                 foreach ((string name, long count) in backendsAfter)
                     result.BackendStatements[name] = count - (backendsBefore.TryGetValue(name, out long c0) ? c0 : 0);
             }
-            if (lag is not null) result.ReplicaLagSeconds = await lag.ObserveLagAsync(ct).ConfigureAwait(false);
+            if (lag is not null)
+            {
+                result.ReplicaLagSeconds = await lag.ObserveLagAsync(ct).ConfigureAwait(false);
+                if (isProxy) result.ProxyReplicaView = await _admin!.ReplicaViewAsync(ct).ConfigureAwait(false);
+            }
             return result;
         }
         finally

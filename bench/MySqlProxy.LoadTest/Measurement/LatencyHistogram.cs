@@ -72,7 +72,8 @@ internal sealed class LatencyHistogram
     {
         if (Count == 0) return 0;
         if (percentile <= 0) return Min;
-        long rank = (long)Math.Ceiling(Math.Min(percentile, 100.0) / 100.0 * Count);
+        // The epsilon keeps 99.9 % of 1,000 at rank 999 despite binary floating point.
+        long rank = (long)Math.Ceiling((Math.Min(percentile, 100.0) * Count / 100.0) - 1e-9);
         if (rank < 1) rank = 1;
         long seen = 0;
         for (int i = 0; i < BucketCount; i++)

@@ -56,6 +56,9 @@ internal sealed class RunResult
     /// <summary>Statements each proxy backend ran during the measured time (from the admin endpoint).</summary>
     public Dictionary<string, long>? BackendStatements { get; set; }
 
+    /// <summary>The proxy's view of its replicas at the end of the run (lag, effective weight), mixed-lag only.</summary>
+    public string? ProxyReplicaView { get; set; }
+
     /// <summary>The lagged replica's Seconds_Behind_Master at the end of the run (mixed-lag).</summary>
     public double? ReplicaLagSeconds { get; set; }
 }

@@ -59,7 +59,10 @@ internal static class WorkloadDescriptions
         "point-select" => "`SELECT c FROM sbtest1 WHERE id = ?` in autocommit (sysbench oltp_point_select); an event is one statement",
         "read-only-tx" => "`START TRANSACTION READ ONLY`, 10 point selects, 1 range select of 100 rows, `COMMIT` (sysbench oltp_read_only with one range select); an event is one transaction of 13 statements",
         "read-write" => "`START TRANSACTION`, 10 point selects, 1 range select of 100 rows, `UPDATE ... SET k = k + 1`, `UPDATE ... SET c = ?`, `DELETE` and `INSERT` of one id, `COMMIT` (sysbench oltp_read_write with one range select); an event is one transaction of 17 statements",
-        "mixed-lag" => $"autocommit point selects, {o.WritePercent} % of them replaced by `UPDATE sbtest1 SET k = k + 1 WHERE id = ?`, while one replica lags; an event is one statement",
+        "mixed-lag" => (o.Writers > 0
+            ? $"{o.Writers} of the connections run only `UPDATE sbtest1 SET k = k + 1 WHERE id = ?`, the others only point selects (sessions that read have written nothing, so their reads are balanced by lag)"
+            : $"autocommit point selects, {o.WritePercent} % of them replaced by `UPDATE sbtest1 SET k = k + 1 WHERE id = ?` in the same sessions (read-your-writes applies)")
+            + ", in autocommit, while one replica lags; an event is one statement",
         _ => workload,
     };
 }

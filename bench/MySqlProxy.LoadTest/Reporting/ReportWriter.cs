@@ -104,6 +104,14 @@ internal static class ReportWriter
         }
         sb.Append("Runs in the order they ran:\n\n").Append(t).Append('\n');
 
+        foreach (RunResult r in w.Runs.Where(r => r.ProxyReplicaView is not null))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"Round {r.Round}, end of the {r.Target} run, the proxy's view: {r.ProxyReplicaView}")
+              .Append(r.BackendStatements is null ? string.Empty : "; statements " + string.Join(", ", r.BackendStatements.Select(kv => $"{kv.Key} {kv.Value.ToString(CultureInfo.InvariantCulture)}")))
+              .Append(".\n");
+        }
+        if (w.Runs.Exists(r => r.ProxyReplicaView is not null)) sb.Append('\n');
+
         foreach (RunResult r in w.Runs.Where(r => r.FirstError is not null).GroupBy(r => r.Target).Select(g => g.First()))
             sb.Append("First error on ").Append(r.Target).Append(": `").Append(r.FirstError).Append("`\n\n");
     }

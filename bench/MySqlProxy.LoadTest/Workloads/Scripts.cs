@@ -145,24 +145,28 @@ internal sealed class ReadWriteScript : WorkerScript
 }
 
 /// <summary>
-/// mixed-lag: autocommit point selects, and with probability <see cref="WorkloadSettings.WritePercent"/>
-/// an <c>UPDATE sbtest SET k = k + 1 WHERE id = ?</c> instead; run while one replica lags (see
-/// <see cref="ReplicaLagControl"/>). One statement per event.
+/// mixed-lag: autocommit point selects and <c>UPDATE sbtest SET k = k + 1 WHERE id = ?</c>, run while one
+/// replica lags (see <see cref="ReplicaLagControl"/>). A worker either mixes them (a write with probability
+/// <see cref="WorkloadSettings.WritePercent"/>), or only writes, or only reads (with
+/// <see cref="WorkloadSettings.Writers"/>; a reading session has no writes of its own to wait for, so the
+/// proxy balances its reads by lag). One statement per event.
 /// </summary>
 internal sealed class MixedScript : WorkerScript
 {
     private readonly Statement[] _update;
+    private readonly int _writePercent;
 
-    public MixedScript(MySqlConnection connection, WorkloadSettings settings, Random random)
+    public MixedScript(MySqlConnection connection, WorkloadSettings settings, Random random, int worker)
         : base(connection, settings, random)
     {
         _update = PerTable(t => $"UPDATE sbtest{t} SET k = k + 1 WHERE id = @id", ("@id", MySqlDbType.Int32));
+        _writePercent = settings.Writers <= 0 ? settings.WritePercent : worker < settings.Writers ? 100 : 0;
     }
 
     public override int RunEvent()
     {
         int table = NextTable();
-        if (Random.Next(100) >= Settings.WritePercent) return PointSelect(table);
+        if (_writePercent == 0 || (_writePercent < 100 && Random.Next(100) >= _writePercent)) return PointSelect(table);
         Statement s = _update[table];
         s.Set(0, NextId());
         s.Execute();
@@ -182,13 +186,13 @@ internal sealed class MixedScript : WorkerScript
 /// <summary>Creates the worker scripts of a workload by name.</summary>
 internal static class Scripts
 {
-    public static WorkerScript Create(string workload, MySqlConnection connection, WorkloadSettings settings, Random random) =>
+    public static WorkerScript Create(string workload, MySqlConnection connection, WorkloadSettings settings, Random random, int worker) =>
         workload switch
         {
             "point-select" => new PointSelectScript(connection, settings, random),
             "read-only-tx" => new ReadOnlyTxScript(connection, settings, random),
             "read-write" => new ReadWriteScript(connection, settings, random),
-            "mixed-lag" => new MixedScript(connection, settings, random),
+            "mixed-lag" => new MixedScript(connection, settings, random, worker),
             _ => throw new ArgumentOutOfRangeException(nameof(workload), workload, "unknown workload"),
         };
 }

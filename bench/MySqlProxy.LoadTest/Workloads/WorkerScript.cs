@@ -3,7 +3,12 @@ using MySqlConnector;
 namespace MySqlProxy.LoadTest.Workloads;
 
 /// <summary>What every workload's statements need to know.</summary>
-internal sealed record WorkloadSettings(int Tables, int TableSize, bool Prepared, int WritePercent);
+/// <param name="Tables">sbtest1..N.</param>
+/// <param name="TableSize">Rows per table (ids 1..N).</param>
+/// <param name="Prepared">Binary protocol.</param>
+/// <param name="WritePercent">mixed-lag: share of a mixing worker's events that are writes.</param>
+/// <param name="Writers">mixed-lag: when above 0, this many workers only write and the others only read.</param>
+internal sealed record WorkloadSettings(int Tables, int TableSize, bool Prepared, int WritePercent, int Writers);
 
 /// <summary>
 /// One worker's statements on its own connection. <see cref="RunEvent"/> runs one event (a statement or a
