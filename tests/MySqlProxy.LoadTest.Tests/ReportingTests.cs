@@ -67,6 +67,7 @@ public sealed class ReportingTests
         Assert.Equal(33, proxy.SystemUsPerStatement!.Value, 6);
         Assert.Equal(1.0, s[0].QpsVsDirect!.Value, 6);
         Assert.Equal(0.0, s[0].P99AddedMs!.Value, 6);
+        Assert.Null(s[0].CpuVsHaproxy);   // direct's CPU is the database's
         Assert.Equal(1.0, s[2].CpuVsHaproxy!.Value, 6);
     }
 

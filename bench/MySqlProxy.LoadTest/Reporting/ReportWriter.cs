@@ -61,8 +61,8 @@ internal static class ReportWriter
         sb.Append(w.Description).Append(". ");
         sb.Append(CultureInfo.InvariantCulture, $"{w.Connections} connections, {(w.Prepared ? "prepared statements (binary protocol)" : "text protocol")}, ");
         string measured = w.Count is long c ? $"{c.ToString(CultureInfo.InvariantCulture)} events" : $"{F(w.DurationSeconds, 0)} s";
-        sb.Append(CultureInfo.InvariantCulture, $"{w.Rounds} rounds of {measured} per target after {F(w.WarmupSeconds, 0)} s of warm-up, ");
-        sb.Append(CultureInfo.InvariantCulture, $"{w.Tables} table(s) of {w.TableSize} rows.");
+        sb.Append(CultureInfo.InvariantCulture, $"{w.Rounds} round{(w.Rounds == 1 ? string.Empty : "s")} of {measured} per target after {F(w.WarmupSeconds, 0)} s of warm-up, ");
+        sb.Append(CultureInfo.InvariantCulture, $"{w.Tables} table{(w.Tables == 1 ? string.Empty : "s")} of {w.TableSize} rows.");
         if (w.Lag is not null) sb.Append(" Lag: ").Append(w.Lag).Append('.');
         sb.Append("\n\n");
         sb.Append(SummaryTable(w)).Append('\n');

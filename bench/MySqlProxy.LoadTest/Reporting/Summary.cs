@@ -54,7 +54,8 @@ internal static class Summarizer
                     qpsRatios.Add(run.Qps / direct.Qps);
                     p99Added.Add((run.P99Us - direct.P99Us) / 1000.0);
                 }
-                RunResult? haproxy = Find(runs, HaproxyName, run.Round);
+                // direct's process is the database itself: its CPU is not a relay's, so it gets no ratio.
+                RunResult? haproxy = target == DirectName ? null : Find(runs, HaproxyName, run.Round);
                 if (haproxy?.CpuUsPerStatement is double h && h > 0 && run.CpuUsPerStatement is double c)
                     cpuRatios.Add(c / h);
             }
