@@ -24,6 +24,7 @@
 #   CONNECTIONS [8]  ROUNDS [3]  DURATION [10s]  SHORT_DURATION [4s]  WARMUP [2s]
 #   WORKLOADS ["point-select read-only-tx read-write mixed-lag"]  IDLE [2000; 0 skips]
 #   PREPARED [0; 1 = binary protocol]  LAG_MODE [delay]  LAG_DELAY [1]  WRITERS [1]
+#   MONITOR_INTERVAL [1s; proxy.yaml has 250ms, see below]
 #   RESULTS [bench/results/<UTC date>]  (RESULTS.md and RESULTS.json are written)
 #   KEEP_TOPOLOGY [1 when the topology was already up, else 0]
 set -euo pipefail
@@ -55,6 +56,12 @@ LAG_MODE="${LAG_MODE:-delay}"
 LAG_DELAY="${LAG_DELAY:-1}"
 WRITERS="${WRITERS:-1}"
 RESULTS="${RESULTS:-$root/bench/results/$(date -u +%F)}"
+# The monitor's command timeout is 4 x its interval (1 s at proxy.yaml's 250ms). On this loaded 2-core machine a
+# monitor query sometimes takes longer; MySqlConnector then cancels it and, when the reader is disposed, drains the
+# cancellation with synchronous socket I/O. With DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 that runs on the
+# socket engine's thread and stalls every connection of the proxy for good (see bench/results/2026-12-05.md).
+# A 1s interval (4 s timeout) keeps the benchmark clear of it; MONITOR_INTERVAL=250ms measures with the default.
+MONITOR_INTERVAL="${MONITOR_INTERVAL:-1s}"
 read -r -a replicas <<< "${REPLICA_PORTS//,/ }"
 
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not installed"
@@ -123,6 +130,7 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
 {
@@ -133,8 +141,8 @@ trap 'exit 130' INT TERM
     i=2
     for p in "${replicas[@]}"; do printf '    - { name: db%s, host: 127.0.0.1, port: %s, weight: 100 }\n' "$i" "$p"; i=$((i + 1)); done
     printf '  connect_timeout: 5s\n'
-    # Everything below the backends, as in the root proxy.yaml.
-    sed -n '/^users:/,$p' "$root/proxy.yaml"
+    # Everything below the backends, as in the root proxy.yaml, but for the monitor's interval (see MONITOR_INTERVAL).
+    sed -n '/^users:/,$p' "$root/proxy.yaml" | sed -E "s/^(monitor:.*interval: )[0-9a-z]+/\1$MONITOR_INTERVAL/"
 } > "$work/proxy.yaml"
 
 say "starting the proxy on 127.0.0.1:$PROXY_PORT (admin $PROXY_ADMIN_PORT)"
@@ -183,13 +191,15 @@ done
 replica_list=$(printf '127.0.0.1:%s,' "${replicas[@]}"); replica_list=${replica_list%,}
 load1=$(cut -d' ' -f1 /proc/loadavg)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)
-mariadb_version=$(mariadbd --version 2>/dev/null | sed 's/^.*Ver //; s/ for .*//' || echo unknown)
-haproxy_version=$(haproxy -v 2>/dev/null | head -n1 | awk '{print $3}')
+dirty=""
+[[ -z "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]] || dirty=' (with uncommitted changes)'
+# (awk, not head: head would close the pipe early, and pipefail would end the script)
+mariadb_version=$(mariadbd --version 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "Ver") { print $(i + 1); exit } }') || true
+haproxy_version=$(haproxy -v 2>/dev/null | awk 'NR == 1 { print $3 }') || true
 
 args=(
     --title "Load test $(date -u +%F): direct vs MySqlProxy vs HAProxy"
-    --note "bench/run.sh at \`$commit\`$dirty. MariaDB $mariadb_version (primary :$PRIMARY_PORT, replicas ${REPLICA_PORTS}); MySqlProxy in Release with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 on :$PROXY_PORT; HAProxy $haproxy_version (mode tcp, nbthread 1) on :$HAPROXY_PORT forwarding to the primary. Load average $load1 before the run. CPU µs/stmt is the user+system CPU of the process serving the target (direct: the primary's mariadbd; proxy: MySqlProxy; haproxy: HAProxy) divided by the statements of the run; loadgen µs/stmt is the load generator's own. The client, the proxy and the databases share $(nproc) cores: throughput follows the CPU each statement costs, and numbers drift between rounds, so compare targets within a round (the ratio columns are medians of per-round ratios)."
+    --note "bench/run.sh at \`$commit\`$dirty. MariaDB $mariadb_version (primary :$PRIMARY_PORT, replicas ${REPLICA_PORTS}); MySqlProxy in Release with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 on :$PROXY_PORT (monitor interval $MONITOR_INTERVAL); HAProxy $haproxy_version (mode tcp, nbthread 1) on :$HAPROXY_PORT forwarding to the primary. Load average $load1 before the run. CPU µs/stmt is the user+system CPU of the process serving the target (direct: the primary's mariadbd; proxy: MySqlProxy; haproxy: HAProxy) divided by the statements of the run; loadgen µs/stmt is the load generator's own. The client, the proxy and the databases share $(nproc) cores: throughput follows the CPU each statement costs, and numbers drift between rounds, so compare targets within a round (the ratio columns are medians of per-round ratios)."
     --targets "direct=127.0.0.1:$PRIMARY_PORT,proxy=127.0.0.1:$PROXY_PORT,haproxy=127.0.0.1:$HAPROXY_PORT"
     --pid "direct=$primary_pid" --pid "proxy=$proxy_pid" --pid "haproxy=$haproxy_pid"
     --proxy-admin "http://127.0.0.1:$PROXY_ADMIN_PORT"
