@@ -23,7 +23,7 @@
 #   PROXY_PORT [6033]  PROXY_ADMIN_PORT [6080]  HAPROXY_PORT [6034]
 #   CONNECTIONS [8]  ROUNDS [3]  DURATION [10s]  SHORT_DURATION [4s]  WARMUP [2s]
 #   WORKLOADS ["point-select read-only-tx read-write mixed-lag"]  IDLE [2000; 0 skips]
-#   PREPARED [0; 1 = binary protocol]  LAG_MODE [delay]  LAG_DELAY [1]  WRITERS [1]
+#   PREPARED [0; 1 = binary protocol]  LAG_MODE [delay]  LAG_DELAY [3]  WRITERS [1]
 #   MONITOR_INTERVAL [1s; proxy.yaml has 250ms, see below]
 #   RESULTS [bench/results/<UTC date>]  (RESULTS.md and RESULTS.json are written)
 #   KEEP_TOPOLOGY [1 when the topology was already up, else 0]
@@ -53,7 +53,7 @@ WORKLOADS="${WORKLOADS:-point-select read-only-tx read-write mixed-lag}"
 IDLE="${IDLE:-2000}"
 PREPARED="${PREPARED:-0}"
 LAG_MODE="${LAG_MODE:-delay}"
-LAG_DELAY="${LAG_DELAY:-1}"
+LAG_DELAY="${LAG_DELAY:-3}"
 WRITERS="${WRITERS:-1}"
 RESULTS="${RESULTS:-$root/bench/results/$(date -u +%F)}"
 # The monitor's command timeout is 4 x its interval (1 s at proxy.yaml's 250ms). On this loaded 2-core machine a
