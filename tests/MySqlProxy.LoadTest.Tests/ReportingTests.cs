@@ -137,7 +137,7 @@ public sealed class ReportingTests
         Assert.Equal("point-select", workload.GetProperty("name").GetString());
         Assert.Equal(0.9, workload.GetProperty("summary")[1].GetProperty("qps_vs_direct").GetDouble(), 6);
         Assert.Equal(900, workload.GetProperty("runs")[1].GetProperty("qps").GetDouble(), 6);
-        Assert.Equal(15.0, json.RootElement.GetProperty("idle")[0].GetProperty("ki_b_per_connection").GetDouble(), 6);
+        Assert.Equal(15.0, json.RootElement.GetProperty("idle")[0].GetProperty("kib_per_connection").GetDouble(), 6);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MySqlProxy.LoadTest.Measurement;
 
 namespace MySqlProxy.LoadTest.Reporting;
@@ -45,8 +46,13 @@ internal sealed class IdleResult
     public required string Target { get; init; }
     public int? Pid { get; init; }
     public int Connections { get; set; }
+    [JsonPropertyName("rss_before_kib")]
     public long? RssBeforeKiB { get; set; }
+
+    [JsonPropertyName("rss_after_kib")]
     public long? RssAfterKiB { get; set; }
+
+    [JsonPropertyName("kib_per_connection")]
     public double? KiBPerConnection => RssBeforeKiB is long b && RssAfterKiB is long a && Connections > 0 ? (double)(a - b) / Connections : null;
     public string? Failure { get; set; }
 }
