@@ -442,21 +442,28 @@ internal static class StatementClassifier
         int depth = t.IsPunctuation((byte)'(') ? 1 : 0;
         while (t.Next())
         {
-            if (t.Kind == SqlTokenKind.Semicolon && depth == 0)
+            // One switch per token; only words and variables can change the traits.
+            switch (t.Kind)
             {
-                break;
-            }
+                case SqlTokenKind.Semicolon when depth == 0:
+                    return traits;
+                case SqlTokenKind.Punctuation:
+                    if (t.IsPunctuation((byte)'('))
+                    {
+                        depth++;
+                    }
+                    else if (t.IsPunctuation((byte)')'))
+                    {
+                        depth--;
+                    }
 
-            if (t.IsPunctuation((byte)'('))
-            {
-                depth++;
+                    break;
+                case SqlTokenKind.Word:
+                case SqlTokenKind.UserVariable:
+                case SqlTokenKind.SystemVariable:
+                    traits = Inspect(ref t, traits, isSelect);
+                    break;
             }
-            else if (t.IsPunctuation((byte)')'))
-            {
-                depth--;
-            }
-
-            traits = Inspect(ref t, traits, isSelect);
         }
 
         return traits;
