@@ -204,10 +204,17 @@ internal ref struct SqlTokenizer
         while (i < sql.Length)
         {
             byte c = sql[i];
-            if (c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f' or (byte)'\v')
+            int cls = CharClasses[c];
+            if ((cls & Space) != 0)
             {
                 i++;
                 continue;
+            }
+
+            if ((cls & TriviaStart) == 0)
+            {
+                // Not '/', '*', '#' or '-': the token starts here.
+                break;
             }
 
             if (c == (byte)'/' && i + 1 < sql.Length && sql[i + 1] == (byte)'*')
@@ -365,11 +372,30 @@ internal ref struct SqlTokenizer
             ((byte)'<', (byte)'>') or ((byte)'|', (byte)'|') or ((byte)'&', (byte)'&') or ((byte)'<', (byte)'<') or ((byte)'>', (byte)'>');
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
+    private static bool IsDigit(byte c) => (CharClasses[c] & Digit) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsWordStart(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a' || c is (byte)'_' or (byte)'$' || c >= 0x80;
+    private static bool IsWordStart(byte c) => (CharClasses[c] & WordStart) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsWordPart(byte c) => IsWordStart(c) || IsDigit(c);
+    private static bool IsWordPart(byte c) => (CharClasses[c] & WordPart) != 0;
+
+    private const int WordPart = 1;     // letters, digits, '_', '$', bytes of multi-byte UTF-8 characters
+    private const int WordStart = 2;    // the same without digits
+    private const int Space = 4;        // ' ', \t, \n, \r, \f, \v
+    private const int Digit = 8;
+    private const int TriviaStart = 16; // '/', '*', '#', '-': may start (or end) a comment
+
+    /// <summary>Character classes of every byte value: one load instead of a chain of comparisons per byte.</summary>
+    private static ReadOnlySpan<byte> CharClasses =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        4, 0, 0, 16, 3, 0, 0, 0, 0, 0, 16, 0, 0, 16, 0, 16, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0,
+        0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3,
+        0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    ];
 }

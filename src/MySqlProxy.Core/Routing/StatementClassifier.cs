@@ -442,21 +442,28 @@ internal static class StatementClassifier
         int depth = t.IsPunctuation((byte)'(') ? 1 : 0;
         while (t.Next())
         {
-            if (t.Kind == SqlTokenKind.Semicolon && depth == 0)
+            // One switch per token; only words and variables can change the traits.
+            switch (t.Kind)
             {
-                break;
-            }
+                case SqlTokenKind.Semicolon when depth == 0:
+                    return traits;
+                case SqlTokenKind.Punctuation:
+                    if (t.IsPunctuation((byte)'('))
+                    {
+                        depth++;
+                    }
+                    else if (t.IsPunctuation((byte)')'))
+                    {
+                        depth--;
+                    }
 
-            if (t.IsPunctuation((byte)'('))
-            {
-                depth++;
+                    break;
+                case SqlTokenKind.Word:
+                case SqlTokenKind.UserVariable:
+                case SqlTokenKind.SystemVariable:
+                    traits = Inspect(ref t, traits, isSelect);
+                    break;
             }
-            else if (t.IsPunctuation((byte)')'))
-            {
-                depth--;
-            }
-
-            traits = Inspect(ref t, traits, isSelect);
         }
 
         return traits;
@@ -490,8 +497,11 @@ internal static class StatementClassifier
                 return traits;
         }
 
-        ReadOnlySpan<byte> w = t.Token;
-        if (w.Length < 3)
+        // Only a few words matter: look the word up first (by length, then first letter), and find out whether it
+        // is a function call only for those; every other word (column and table names, most keywords) costs a
+        // length switch.
+        Word word = Lookup(t.Token);
+        if (word == Word.None)
         {
             return traits;
         }
@@ -502,70 +512,139 @@ internal static class StatementClassifier
         bool call = next < rest.Length && rest[next] == (byte)'(';
         if (call)
         {
-            if (SqlTokenizer.EqualsUpper(w, "GET_LOCK"u8))
+            return word switch
             {
-                return ToPrimary(traits) | StatementTraits.GetLock;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "RELEASE_LOCK"u8))
-            {
-                return ToPrimary(traits) | StatementTraits.ReleaseLock;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "RELEASE_ALL_LOCKS"u8))
-            {
-                return ToPrimary(traits) | StatementTraits.ReleaseAllLocks;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "IS_FREE_LOCK"u8) || SqlTokenizer.EqualsUpper(w, "IS_USED_LOCK"u8) ||
-                SqlTokenizer.EqualsUpper(w, "NEXTVAL"u8) || SqlTokenizer.EqualsUpper(w, "LASTVAL"u8) || SqlTokenizer.EqualsUpper(w, "SETVAL"u8) ||
-                SqlTokenizer.EqualsUpper(w, "MASTER_POS_WAIT"u8) || SqlTokenizer.EqualsUpper(w, "MASTER_GTID_WAIT"u8) ||
-                SqlTokenizer.EqualsUpper(w, "SOURCE_POS_WAIT"u8) || SqlTokenizer.EqualsUpper(w, "WAIT_FOR_EXECUTED_GTID_SET"u8) ||
-                SqlTokenizer.EqualsUpper(w, "UUID_SHORT"u8))
-            {
-                return ToPrimary(traits) | StatementTraits.SideEffect;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "LAST_INSERT_ID"u8) || SqlTokenizer.EqualsUpper(w, "FOUND_ROWS"u8) || SqlTokenizer.EqualsUpper(w, "ROW_COUNT"u8))
-            {
-                return ToPrimary(traits) | StatementTraits.ReadsPreviousResult;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "CONNECTION_ID"u8))
-            {
-                return traits | StatementTraits.ConnectionId;
-            }
-
-            return traits;
+                Word.GetLock => ToPrimary(traits) | StatementTraits.GetLock,
+                Word.ReleaseLock => ToPrimary(traits) | StatementTraits.ReleaseLock,
+                Word.ReleaseAllLocks => ToPrimary(traits) | StatementTraits.ReleaseAllLocks,
+                Word.SideEffectFunction => ToPrimary(traits) | StatementTraits.SideEffect,
+                Word.PreviousResultFunction => ToPrimary(traits) | StatementTraits.ReadsPreviousResult,
+                Word.ConnectionId => traits | StatementTraits.ConnectionId,
+                _ => traits,
+            };
         }
 
         if (isSelect)
         {
-            if (SqlTokenizer.EqualsUpper(w, "SQL_CALC_FOUND_ROWS"u8))
+            return word switch
             {
-                return ToPrimary(traits) | StatementTraits.CalcFoundRows;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "UPDATE"u8) || SqlTokenizer.EqualsUpper(w, "SHARE"u8) || SqlTokenizer.EqualsUpper(w, "LOCK"u8))
-            {
+                Word.CalcFoundRows => ToPrimary(traits) | StatementTraits.CalcFoundRows,
                 // FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE.
-                return ToPrimary(traits) | StatementTraits.LockingRead;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "INTO"u8))
-            {
-                // SELECT ... INTO @v / OUTFILE / DUMPFILE.
-                return ToPrimary(traits) | StatementTraits.SideEffect;
-            }
-
-            if (SqlTokenizer.EqualsUpper(w, "NEXT"u8) || SqlTokenizer.EqualsUpper(w, "PREVIOUS"u8))
-            {
-                // NEXT VALUE FOR seq / PREVIOUS VALUE FOR seq.
-                return ToPrimary(traits) | StatementTraits.SideEffect;
-            }
+                Word.LockingKeyword => ToPrimary(traits) | StatementTraits.LockingRead,
+                // SELECT ... INTO @v / OUTFILE / DUMPFILE; NEXT VALUE FOR seq / PREVIOUS VALUE FOR seq.
+                Word.SideEffectKeyword => ToPrimary(traits) | StatementTraits.SideEffect,
+                _ => traits,
+            };
         }
 
         return traits;
+    }
+
+    /// <summary>The words <see cref="Inspect"/> acts on.</summary>
+    private enum Word : byte
+    {
+        None,
+        GetLock,
+        ReleaseLock,
+        ReleaseAllLocks,
+
+        /// <summary>IS_FREE_LOCK, IS_USED_LOCK, NEXTVAL, LASTVAL, SETVAL, MASTER_POS_WAIT, MASTER_GTID_WAIT, SOURCE_POS_WAIT, WAIT_FOR_EXECUTED_GTID_SET, UUID_SHORT.</summary>
+        SideEffectFunction,
+
+        /// <summary>LAST_INSERT_ID, FOUND_ROWS, ROW_COUNT.</summary>
+        PreviousResultFunction,
+        ConnectionId,
+
+        /// <summary>SQL_CALC_FOUND_ROWS (in a SELECT).</summary>
+        CalcFoundRows,
+
+        /// <summary>UPDATE, SHARE, LOCK (in a SELECT).</summary>
+        LockingKeyword,
+
+        /// <summary>INTO, NEXT, PREVIOUS (in a SELECT).</summary>
+        SideEffectKeyword,
+    }
+
+    private static Word Lookup(ReadOnlySpan<byte> w)
+    {
+        if (w.Length < 4)
+        {
+            return Word.None;
+        }
+
+        // Upper-case ASCII letter of the first byte (anything else cannot match).
+        int first = w[0] & ~0x20;
+        switch (w.Length)
+        {
+            case 4:
+                return first switch
+                {
+                    'L' when SqlTokenizer.EqualsUpper(w, "LOCK"u8) => Word.LockingKeyword,
+                    'I' when SqlTokenizer.EqualsUpper(w, "INTO"u8) => Word.SideEffectKeyword,
+                    'N' when SqlTokenizer.EqualsUpper(w, "NEXT"u8) => Word.SideEffectKeyword,
+                    _ => Word.None,
+                };
+            case 5:
+                return first == 'S' && SqlTokenizer.EqualsUpper(w, "SHARE"u8) ? Word.LockingKeyword : Word.None;
+            case 6:
+                return first switch
+                {
+                    'U' when SqlTokenizer.EqualsUpper(w, "UPDATE"u8) => Word.LockingKeyword,
+                    'S' when SqlTokenizer.EqualsUpper(w, "SETVAL"u8) => Word.SideEffectFunction,
+                    _ => Word.None,
+                };
+            case 7:
+                return first switch
+                {
+                    'N' when SqlTokenizer.EqualsUpper(w, "NEXTVAL"u8) => Word.SideEffectFunction,
+                    'L' when SqlTokenizer.EqualsUpper(w, "LASTVAL"u8) => Word.SideEffectFunction,
+                    _ => Word.None,
+                };
+            case 8:
+                return first switch
+                {
+                    'G' when SqlTokenizer.EqualsUpper(w, "GET_LOCK"u8) => Word.GetLock,
+                    'P' when SqlTokenizer.EqualsUpper(w, "PREVIOUS"u8) => Word.SideEffectKeyword,
+                    _ => Word.None,
+                };
+            case 9:
+                return first == 'R' && SqlTokenizer.EqualsUpper(w, "ROW_COUNT"u8) ? Word.PreviousResultFunction : Word.None;
+            case 10:
+                return first switch
+                {
+                    'U' when SqlTokenizer.EqualsUpper(w, "UUID_SHORT"u8) => Word.SideEffectFunction,
+                    'F' when SqlTokenizer.EqualsUpper(w, "FOUND_ROWS"u8) => Word.PreviousResultFunction,
+                    _ => Word.None,
+                };
+            case 12:
+                return first switch
+                {
+                    'R' when SqlTokenizer.EqualsUpper(w, "RELEASE_LOCK"u8) => Word.ReleaseLock,
+                    'I' when SqlTokenizer.EqualsUpper(w, "IS_FREE_LOCK"u8) || SqlTokenizer.EqualsUpper(w, "IS_USED_LOCK"u8) => Word.SideEffectFunction,
+                    _ => Word.None,
+                };
+            case 13:
+                return first == 'C' && SqlTokenizer.EqualsUpper(w, "CONNECTION_ID"u8) ? Word.ConnectionId : Word.None;
+            case 14:
+                return first == 'L' && SqlTokenizer.EqualsUpper(w, "LAST_INSERT_ID"u8) ? Word.PreviousResultFunction : Word.None;
+            case 15:
+                return first switch
+                {
+                    'M' when SqlTokenizer.EqualsUpper(w, "MASTER_POS_WAIT"u8) => Word.SideEffectFunction,
+                    'S' when SqlTokenizer.EqualsUpper(w, "SOURCE_POS_WAIT"u8) => Word.SideEffectFunction,
+                    _ => Word.None,
+                };
+            case 16:
+                return first == 'M' && SqlTokenizer.EqualsUpper(w, "MASTER_GTID_WAIT"u8) ? Word.SideEffectFunction : Word.None;
+            case 17:
+                return first == 'R' && SqlTokenizer.EqualsUpper(w, "RELEASE_ALL_LOCKS"u8) ? Word.ReleaseAllLocks : Word.None;
+            case 19:
+                return first == 'S' && SqlTokenizer.EqualsUpper(w, "SQL_CALC_FOUND_ROWS"u8) ? Word.CalcFoundRows : Word.None;
+            case 26:
+                return first == 'W' && SqlTokenizer.EqualsUpper(w, "WAIT_FOR_EXECUTED_GTID_SET"u8) ? Word.SideEffectFunction : Word.None;
+            default:
+                return Word.None;
+        }
     }
 
     private static StatementTraits ToPrimary(StatementTraits traits) => (traits & ~StatementTraits.Read) | StatementTraits.Write;
