@@ -24,9 +24,10 @@ internal readonly record struct ColumnCopy(string Select, MySqlBulkCopyColumnMap
 
         if (string.Equals(dataType, "decimal", StringComparison.OrdinalIgnoreCase) && precision > MaxDecimalDigits)
         {
-            return new ColumnCopy($"CAST({column} AS CHAR) AS {column}", new MySqlBulkCopyColumnMapping(ordinal, column));
+            return new ColumnCopy($"CAST({column} AS CHAR) AS {column}", new MySqlBulkCopyColumnMapping(ordinal, name));
         }
 
-        return new ColumnCopy(column, new MySqlBulkCopyColumnMapping(ordinal, column));
+        // MySqlBulkCopy quotes a destination column name itself.
+        return new ColumnCopy(column, new MySqlBulkCopyColumnMapping(ordinal, name));
     }
 }

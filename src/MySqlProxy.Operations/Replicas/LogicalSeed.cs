@@ -31,7 +31,7 @@ public sealed class LogicalSeed : ISeedSource
         "SET SESSION sql_log_bin = 0, foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00', net_read_timeout = 3600, net_write_timeout = 3600";
 
     private const string ReaderSession =
-        "SET SESSION time_zone = '+00:00', net_read_timeout = 3600, net_write_timeout = 3600, TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+        "SET SESSION time_zone = '+00:00', net_read_timeout = 3600, net_write_timeout = 3600; SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ";
 
     // What to drop on the target, newest first, when the set-up fails.
     private readonly ConcurrentStack<string> _undo = new();
