@@ -188,7 +188,7 @@ public sealed partial class ReplicaSetup
             BackendView view = _control.Backend(_request.Name)
                 ?? throw new JobFailedException($"'{_request.Name}' was removed from routing while it caught up");
             // A measured lag means the monitor has checked it since it joined (before that nothing is known).
-            if (view.Up && view.Replicating == true && !view.CatchingUp && view.SmoothedLagMs is not null && view.EffectiveWeight > 0)
+            if (view.Up && view.Replicating == true && !view.CatchingUp && view.SmoothedLagMs is not null && (view.EffectiveWeight > 0 || view.Weight == 0))
             {
                 job.Log(string.Create(CultureInfo.InvariantCulture, $"caught up after {clock.Elapsed.TotalSeconds:F1} s (lag {view.SmoothedLagMs ?? view.LagMs ?? 0:F0} ms): it serves reads"));
                 return view;
