@@ -301,7 +301,18 @@ public sealed class LogicalSeed : ISeedSource
 
     private async Task CreateTableAsync(MySqlConnection reader, MySqlConnection target, TableInfo table, CancellationToken ct)
     {
-        List<Dictionary<string, object?>> rows = await Sql.RowsAsync(reader, $"SHOW CREATE TABLE {Sql.Id(table.Schema, table.Name)}", ct).ConfigureAwait(false);
+        List<Dictionary<string, object?>> rows;
+        try
+        {
+            rows = await Sql.RowsAsync(reader, $"SHOW CREATE TABLE {Sql.Id(table.Schema, table.Name)}", ct).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.NoSuchTable)
+        {
+            // Dropped on the primary after it was listed: its DROP comes after the snapshot and replicates.
+            table.Dropped = true;
+            return;
+        }
+
         string create = Sql.Text(rows[0].Values.ElementAt(1));
         await target.ChangeDatabaseAsync(table.Schema, ct).ConfigureAwait(false);
         if (table.Schema == ReplicaSetup.ProxySchema)
@@ -432,8 +443,25 @@ public sealed class LogicalSeed : ISeedSource
             job.AddBytes(delta);
         };
 
+        if (table.Dropped)
+        {
+            return (0, 0);
+        }
+
         await using var command = new MySqlCommand($"SELECT {string.Join(", ", select)} FROM {Sql.Id(table.Schema, table.Name)}", reader) { CommandTimeout = 0 };
-        await using MySqlDataReader rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        MySqlDataReader rows;
+        try
+        {
+            rows = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.NoSuchTable or MySqlErrorCode.TableDefinitionChanged)
+        {
+            // Dropped (or re-created) on the primary after the snapshot: the DROP and what follows replicate.
+            job.Log($"{table.Schema}.{table.Name} was dropped or re-created on the primary during the copy ({ex.Message}); left as created, its change replicates");
+            return (0, 0);
+        }
+
+        await using MySqlDataReader disposeRows = rows;
         MySqlBulkCopyResult result = await bulk.WriteToServerAsync(rows, ct).ConfigureAwait(false);
         job.AddBytes(Math.Max(0, table.DataLength - reported));
         if (result.Warnings.Count > 0)
@@ -497,7 +525,11 @@ public sealed class LogicalSeed : ISeedSource
 }
 
 /// <summary>A table, view or sequence to copy, with its size as information_schema estimates it.</summary>
-internal sealed record TableInfo(string Schema, string Name, TableKind Kind, long DataLength, long Rows);
+internal sealed record TableInfo(string Schema, string Name, TableKind Kind, long DataLength, long Rows)
+{
+    /// <summary>Dropped on the primary between listing and SHOW CREATE: not created, not copied.</summary>
+    public bool Dropped { get; set; }
+}
 
 /// <summary>What a table-like object is.</summary>
 internal enum TableKind
