@@ -49,6 +49,8 @@ public sealed class RoutingEffectTests
         {
             o.Monitor.Interval = new Duration(s_monitorInterval);
             o.Routing.ReadsOnPrimary = ReadsOnPrimary.Never;
+            o.Routing.MaxReplicaLag = Duration.FromSeconds(30); // a busy machine's replica lag must not make db3 ineligible
+            o.Routing.HardReplicaLag = Duration.FromSeconds(60);
         });
         await using MySqlConnection connection = await proxy.OpenAsync(Ct);
         for (int round = 0; round < 5; round++)

@@ -70,6 +70,15 @@ internal sealed class BackendPool : IAsyncDisposable
     /// <summary>Connections lent to sessions now.</summary>
     public int InUse => Volatile.Read(ref _inUse);
 
+    /// <summary>Pretends connections are in use (router tests without sockets).</summary>
+    internal void AddInUseForTests(int delta)
+    {
+        lock (_lock)
+        {
+            _inUse += delta;
+        }
+    }
+
     /// <summary>Borrows that had to wait, and their total wait.</summary>
     public (long Count, TimeSpan Total) Waits => (Interlocked.Read(ref _waits), TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks)));
 

@@ -233,7 +233,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
         TimeSpan? lag = null;
         if (isReplica && replicating && replicated is long ts)
         {
-            lag = _heartbeat.LagOf(ts, (before + after) / 2);
+            lag = _heartbeat.LagOf(ts, (before + after) / 2, GtidPosition.Parse(position));
         }
 
         // Smoothed so that one slow poll does not flap the replica in and out of rotation.
@@ -291,7 +291,7 @@ internal sealed class BackendMonitor : IAsyncDisposable
         }
 
         long after = Heartbeat.LocalMicros();
-        _heartbeat.Written(written, (before + after) / 2);
+        _heartbeat.Written(written, (before + after) / 2, GtidPosition.Parse(position));
         return new BackendHealth
         {
             IsUp = true,

@@ -13,6 +13,7 @@ internal sealed class Heartbeat
 
     private readonly Lock _lock = new();
     private readonly long[] _written = new long[History];
+    private readonly GtidPosition?[] _positions = new GtidPosition?[History];
     private int _count;
     private double _offsetMicros;
     private bool _offsetKnown;
@@ -23,10 +24,11 @@ internal sealed class Heartbeat
         "CREATE TABLE IF NOT EXISTS mysqlproxy.heartbeat (id INT NOT NULL PRIMARY KEY, ts BIGINT NOT NULL, written_by VARCHAR(64) NOT NULL) ENGINE=InnoDB";
 
     /// <summary>Records a heartbeat written with the primary's timestamp, and the clock offset seen at the write.</summary>
-    public void Written(long primaryMicros, long localMidpointMicros)
+    public void Written(long primaryMicros, long localMidpointMicros, GtidPosition? position = null)
     {
         lock (_lock)
         {
+            _positions[_count % History] = position is { IsEmpty: false } ? position : null;
             _written[_count % History] = primaryMicros;
             _count++;
             double offset = primaryMicros - localMidpointMicros;
@@ -39,7 +41,7 @@ internal sealed class Heartbeat
     /// The lag of a replica that has applied the heartbeat written at <paramref name="replicatedMicros"/>,
     /// read at local time <paramref name="localMicros"/>; null while nothing is known.
     /// </summary>
-    public TimeSpan? LagOf(long replicatedMicros, long localMicros)
+    public TimeSpan? LagOf(long replicatedMicros, long localMicros, GtidPosition? replicaPosition = null)
     {
         lock (_lock)
         {
@@ -49,6 +51,10 @@ internal sealed class Heartbeat
             }
 
             double primaryNow = localMicros + _offsetMicros;
+            if (replicaPosition is { IsEmpty: false } && DateFirstMissing(replicaPosition, replicatedMicros) is { } missingSince)
+            {
+                return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - missingSince));
+            }
 
             // The oldest heartbeat written after the one the replica has: it has been missing since then.
             long next = long.MaxValue;
@@ -78,6 +84,59 @@ internal sealed class Heartbeat
 
             return TimeSpan.FromMicroseconds(Math.Max(0, primaryNow - next));
         }
+    }
+
+    /// <summary>
+    /// When (primary's clock, microseconds) the first transaction the replica lacks was committed, from the GTID
+    /// positions recorded with the heartbeats (<see cref="double.MaxValue"/>, meaning no lag, when it has the newest
+    /// heartbeat's position); between heartbeats k (applied) and k+1 (not), the
+    /// transactions written between them are dated evenly across that interval, so a replica that lacks writes made
+    /// just after heartbeat k is counted from then, not from heartbeat k+1. Null when the positions cannot tell
+    /// (no positions recorded, the replica lacks everything remembered, or the positions disagree with the newest
+    /// heartbeat the replica has, <paramref name="replicatedMicros"/>: a replica that does not replicate from this
+    /// primary, or a position read a heartbeat apart from it).
+    /// </summary>
+    private double? DateFirstMissing(GtidPosition replica, long replicatedMicros)
+    {
+        int available = Math.Min(_count, History);
+        int start = _count - available;
+        long? appliedTs = null;
+        GtidPosition? appliedPos = null;
+        for (int i = 0; i < available; i++)
+        {
+            int slot = (start + i) % History;
+            GtidPosition? position = _positions[slot];
+            if (position is null)
+            {
+                return null;
+            }
+
+            if (replica.Covers(position))
+            {
+                appliedTs = _written[slot];
+                appliedPos = position;
+                continue;
+            }
+
+            if (appliedPos is null || appliedTs is not long from || from != replicatedMicros)
+            {
+                return null;
+            }
+
+            // Heartbeat slot is the first the replica lacks; the transactions between the two are dated evenly.
+            ulong span = appliedPos.Behind(position);
+            ulong lacking = replica.Behind(position);
+            if (span == 0 || lacking == 0 || lacking > span)
+            {
+                return _written[slot];
+            }
+
+            double firstMissing = span - lacking + 1;
+            return from + ((_written[slot] - from) * firstMissing / span);
+        }
+
+        // It has the newest heartbeat's position: nothing measurable is missing.
+        return appliedTs == replicatedMicros ? double.MaxValue : null;
     }
 
     /// <summary>Microseconds on the proxy's clock (Unix epoch).</summary>

@@ -73,7 +73,7 @@ internal sealed class Router
         {
             if (pick < weights[i])
             {
-                return replicas[i];
+                return LeastBusyOfEqualWeight(replicas, weights, i);
             }
 
             pick -= weights[i];
@@ -161,6 +161,27 @@ internal sealed class Router
         }
 
         return added;
+    }
+
+    /// <summary>
+    /// Ties broken by in-flight work: among the replicas whose effective weight equals the one drawn, the one with
+    /// the fewest connections in use. Equal weights keep equal long-run shares (the rule is symmetric), while a
+    /// burst of concurrent reads spreads instead of piling onto whichever replica the dice favoured.
+    /// </summary>
+    private static BackendPool LeastBusyOfEqualWeight(BackendPool[] replicas, ReadOnlySpan<int> weights, int drawn)
+    {
+        int chosen = drawn;
+        int load = replicas[drawn].InUse;
+        for (int j = 0; j < weights.Length && load > 0; j++)
+        {
+            if (j != drawn && weights[j] == weights[drawn] && replicas[j].InUse < load)
+            {
+                chosen = j;
+                load = replicas[j].InUse;
+            }
+        }
+
+        return replicas[chosen];
     }
 
     private static int AveragePositive(ReadOnlySpan<int> weights)

@@ -399,6 +399,15 @@ internal sealed partial class ClientSession
             return await AcquireAsync(_context.Router.Primary, ct).ConfigureAwait(false);
         }
 
+        if (connection is null && pool == _context.Router.Primary && command == CommandCode.Query && IsPureSessionState(traits) &&
+            failure!.ErrorCode == ErrorCodes.CannotConnect && _backend is null &&
+            _context.Router.ChooseForRead(Monitoring.GtidPosition.Empty, avoid: pool) is { Backend.Role: BackendRole.Replica } replica)
+        {
+            // The primary just died and the monitor has not marked it down yet: SET NAMES and the like can run
+            // on a replica (see Route), so a driver's connect-time statements do not fail reading sessions.
+            return await AcquireAsync(replica, ct).ConfigureAwait(false);
+        }
+
         return (connection, failure);
     }
 

@@ -90,6 +90,14 @@ internal sealed partial class ClientSession
             ? _context.PrimaryPool
             : _context.Router.ChooseForRead(Monitoring.GtidPosition.Empty) ?? _context.PrimaryPool;
         (BackendConnection? backend, ErrPayload? failure) = await AcquireAsync(loginPool, ct).ConfigureAwait(false);
+        if (failure is { ErrorCode: ErrorCodes.CannotConnect } && loginPool == _context.PrimaryPool &&
+            _context.Router.ChooseForRead(Monitoring.GtidPosition.Empty, avoid: loginPool) is { } replica && replica != loginPool)
+        {
+            // The primary just died (the monitor has not marked it down yet): a session may still read, so its
+            // login is checked on a replica; its writes will get the primary's error.
+            (backend, failure) = await AcquireAsync(replica, ct).ConfigureAwait(false);
+        }
+
         if (failure is not null)
         {
             await WriteErrorAsync(failure, sequence, ct).ConfigureAwait(false);

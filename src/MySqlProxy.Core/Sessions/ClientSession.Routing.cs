@@ -12,6 +12,7 @@ internal sealed partial class ClientSession
 {
     private RouteHint _hint;
     private GtidPosition _readFloor = GtidPosition.Empty;
+    private GtidPosition _writeFloor = GtidPosition.Empty;
     private GtidPosition? _lastGtid;
     private long _primaryReadsUntil;
     private BackendPool? _sticky;
@@ -71,6 +72,15 @@ internal sealed partial class ClientSession
         if (!read || (_autocommitOff && hint.Target != HintTarget.Replica))
         {
             // Writes, session state, and everything while autocommit is off (each statement opens a transaction).
+            if (!router.Primary.Health.IsUp && command == CommandCode.Query && IsPureSessionState(traits) &&
+                router.ChooseForRead(GtidPosition.Empty, avoid: router.Primary) is { Backend.Role: BackendRole.Replica } replica)
+            {
+                // SET NAMES, SET SESSION x, USE: learned from session tracking and replayed on whichever
+                // connection runs the next statement, so with the primary down a replica may run them and
+                // sessions that only read go on (drivers send such statements right after connecting).
+                return (replica, null);
+            }
+
             return (router.Primary, null);
         }
 
@@ -119,10 +129,21 @@ internal sealed partial class ClientSession
         }
 
         BackendPool? pool = router.ChooseForRead(floor, hint.MaxLag, _avoid);
+        if (pool is null && !ReferenceEquals(floor, _writeFloor) && !_writeFloor.Covers(floor))
+        {
+            // reads_on_primary: never, and no replica has what this session read before: one that has its own
+            // writes serves it (the operator's choice outranks monotonic reads; read-your-writes still holds).
+            pool = router.ChooseForRead(_writeFloor, hint.MaxLag, _avoid);
+        }
+
         return pool is null
             ? (null, new ErrPayload(ErrorCodes.NoBackend, "HY000", "MySqlProxy: no replica can serve this read now and routing.reads_on_primary is never"))
             : (pool, null);
     }
+
+    private static bool IsPureSessionState(StatementTraits traits) =>
+        (traits & (StatementTraits.SetNames | StatementTraits.SetSystemVariable | StatementTraits.Use)) != 0 &&
+        (traits & ~(StatementTraits.SessionState | StatementTraits.SetNames | StatementTraits.SetSystemVariable | StatementTraits.Use)) == 0;
 
     private static bool IsRead(CommandCode command, StatementTraits traits) =>
         command is CommandCode.Query or CommandCode.StatementExecute &&
@@ -143,6 +164,7 @@ internal sealed partial class ClientSession
             if (_lastGtid is { } gtid)
             {
                 _readFloor = _readFloor.Max(gtid);
+                _writeFloor = _writeFloor.Max(gtid);
             }
             else if (!connection.IsMariaDb && (traits & StatementTraits.Read) == 0 &&
                 (traits & (StatementTraits.Write | StatementTraits.EndTransaction | StatementTraits.Call | StatementTraits.Unknown)) != 0)

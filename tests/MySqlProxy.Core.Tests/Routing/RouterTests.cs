@@ -52,6 +52,31 @@ public sealed class RouterTests : IAsyncDisposable
     }
 
     [Fact]
+    public void ChooseForRead_EqualWeights_TieBrokenByConnectionsInUse()
+    {
+        BackendPool a = Replica("a");
+        BackendPool b = Replica("b");
+        BackendPool c = Replica("c", weight: 300);
+        a.AddInUseForTests(3);
+        b.AddInUseForTests(1);
+        Router router = Create(Primary(), [a, b, c]);
+
+        Dictionary<string, int> counts = Pick(router, GtidPosition.Empty);
+
+        // a and b tie on weight: b, less busy, takes both their shares; c keeps its own (3/5).
+        Assert.False(counts.ContainsKey("a"));
+        AssertShare(0.4, counts, "b");
+        AssertShare(0.6, counts, "c");
+
+        // When both are idle again, they split evenly.
+        a.AddInUseForTests(-3);
+        b.AddInUseForTests(-1);
+        counts = Pick(router, GtidPosition.Empty);
+        AssertShare(0.2, counts, "a");
+        AssertShare(0.2, counts, "b");
+    }
+
+    [Fact]
     public void ChooseForRead_ReplicaDown_Skipped()
     {
         Router router = Create(Primary(), [Replica("a", up: false), Replica("b")]);

@@ -176,8 +176,28 @@ internal static class Replication
         }
     }
 
+    /// <summary>
+    /// Starts a node killed by <see cref="KillServerAsync"/> again (topology.sh start PORT: crash recovery, then it
+    /// resumes replicating from its crash-safe position), trying twice on a busy machine; then checks the topology.
+    /// </summary>
+    public static async Task RestartServerAsync(IPEndPoint server, CancellationToken ct)
+    {
+        string port = server.Port.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await TopologyScriptAsync(["start", port], TimeSpan.FromSeconds(120), ct);
+        }
+        catch (InvalidOperationException)
+        {
+            await Task.Delay(2000, ct);
+            await TopologyScriptAsync(["start", port], TimeSpan.FromSeconds(120), ct);
+        }
+
+        await RestoreAsync();
+    }
+
     /// <summary>SIGKILL of the mariadbd that topology.sh started for <paramref name="server"/> (its pid file, checked against its command line).</summary>
-    public static async Task KillServerAsync(IPEndPoint server)
+    public static async Task KillServerAsync(IPEndPoint server, Action? killed = null)
     {
         string directory = Path.Combine(TopologyDirectory, server.Port.ToString(CultureInfo.InvariantCulture));
         int pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(directory, "mysqld.pid"))).Trim(), CultureInfo.InvariantCulture);
@@ -190,6 +210,7 @@ internal static class Replication
         using (Process process = Process.GetProcessById(pid))
         {
             process.Kill(); // SIGKILL on Unix
+            killed?.Invoke();
         }
 
         // Gone once its port refuses connections (the process may linger as a zombie until something reaps it).
