@@ -7,8 +7,9 @@ using MySqlProxy.IntegrationTests.Lag;
 namespace MySqlProxy.IntegrationTests.Replicas;
 
 /// <summary>
-/// A fourth, empty server from <c>topology.sh add-empty</c> on the first free port from the primary's port + 3 (13309
-/// for the default topology), removed again (<c>remove-empty</c>) when disposed.
+/// A fourth, empty server from <c>topology.sh add-empty</c> on the first free port from the primary's port + 4 (13310
+/// for the default topology: BackendDeathTests, which may run at the same time, takes 13309), removed again
+/// (<c>remove-empty</c>) when disposed.
 /// </summary>
 internal sealed class EmptyServer : IAsyncDisposable
 {
@@ -22,28 +23,26 @@ internal sealed class EmptyServer : IAsyncDisposable
 
     public static async Task<EmptyServer> StartAsync(CancellationToken ct)
     {
-        for (int port = Topology.Primary.Port + 3; port < Topology.Primary.Port + 20; port++)
+        for (int port = Topology.Primary.Port + 4; port < Topology.Primary.Port + 20; port++)
         {
             if (Topology.Replicas.Any(r => r.Port == port))
             {
                 continue;
             }
 
-            string directory = Path.Combine(Replication.TopologyDirectory, port.ToString(CultureInfo.InvariantCulture));
-            bool ours = File.Exists(Path.Combine(directory, ".initialized")) &&
-                (await File.ReadAllTextAsync(Path.Combine(directory, ".initialized"), ct)).Contains("role=empty", StringComparison.Ordinal);
-            if (!ours && await InUseAsync(port))
+            // A running server may be another test's (or another topology's): never taken over.
+            if (await InUseAsync(port))
             {
                 continue;
             }
 
-            // A leftover of an earlier run is removed first: the server must start empty.
+            // A stopped leftover of an earlier run is removed first: the server must start empty.
             await Replication.TopologyScriptAsync(["remove-empty", port.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60), ct);
             await Replication.TopologyScriptAsync(["add-empty", port.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(120), ct);
             return new EmptyServer(port);
         }
 
-        throw new InvalidOperationException($"no free port for an extra server from {Topology.Primary.Port + 3}");
+        throw new InvalidOperationException($"no free port for an extra server from {Topology.Primary.Port + 4}");
     }
 
     /// <summary>A loopback port nothing listens on.</summary>
