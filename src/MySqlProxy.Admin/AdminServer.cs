@@ -18,6 +18,7 @@ using MySqlProxy.Admin.Http;
 using MySqlProxy.Admin.Jobs;
 using MySqlProxy.Admin.Json;
 using MySqlProxy.Admin.Persistence;
+using MySqlProxy.Admin.Replicas;
 using MySqlProxy.Admin.Routing;
 using MySqlProxy.Admin.Sessions;
 using MySqlProxy.Core.Configuration;
@@ -205,6 +206,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         services.AddSingleton(_rates);
         services.AddSingleton(_store);
         services.AddSingleton(_jobs);
+        services.AddSingleton(_options);
 
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
@@ -219,6 +221,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         RulesApi.Map(api);
         SessionsApi.Map(api);
         JobsApi.Map(api);
+        ReplicasApi.Map(api);
         return app;
     }
 }

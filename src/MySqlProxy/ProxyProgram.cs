@@ -31,6 +31,7 @@ internal static class ProxyProgram
         {
             Console.WriteLine("""
                 usage: mysqlproxy [--config proxy.yaml] [--<section>:<key>=<value> ...]
+                       mysqlproxy replica add|status|cancel ...   (mysqlproxy replica --help)
 
                 Runs the proxy with the configuration in proxy.yaml. Any key can be overridden on the
                 command line (--listen:mysql=127.0.0.1:6034) or in the environment

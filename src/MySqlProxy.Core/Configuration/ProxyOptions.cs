@@ -18,6 +18,10 @@ public sealed class ProxyOptions
 
     public MonitorOptions Monitor { get; set; } = new();
 
+    /// <summary>Replica set-up through the admin endpoint (POST /api/replicas).</summary>
+    [ConfigurationKeyName("replica_setup")]
+    public ReplicaSetupOptions ReplicaSetup { get; set; } = new();
+
     public RoutingOptions Routing { get; set; } = new();
 
     public SessionOptions Sessions { get; set; } = new();

@@ -51,6 +51,16 @@ public sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
             failures.Add("monitor.interval: must be at least 10ms");
         }
 
+        if (options.ReplicaSetup.Parallel is < 1 or > 64)
+        {
+            failures.Add("replica_setup.parallel: must be 1-64");
+        }
+
+        if (options.ReplicaSetup.CatchUpTimeout.Value <= TimeSpan.Zero)
+        {
+            failures.Add("replica_setup.catch_up_timeout: must be more than 0");
+        }
+
         if (options.Routing.MaxReplicaLag.Value <= TimeSpan.Zero)
         {
             failures.Add("routing.max_replica_lag: must be more than 0");
