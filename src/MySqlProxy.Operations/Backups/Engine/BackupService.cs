@@ -381,6 +381,15 @@ public sealed partial class BackupService : IDisposable
         }
     }
 
+    /// <summary>The plan for a restore; throws <see cref="RecoveryRangeException"/> for a target that is not covered.</summary>
+    public async Task<RecoveryPlan> PlanAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        IReadOnlyList<BackupRecord> backups = await ListAsync(cancellationToken).ConfigureAwait(false);
+        ArchiveIndex archive = request.Time is null && request.Gtid is null ? new ArchiveIndex() : await Repository.LoadArchiveAsync(cancellationToken).ConfigureAwait(false);
+        return RecoveryPlanner.Plan(backups, archive.Files, new RecoveryTarget(request.Backup, request.Time, request.Gtid));
+    }
+
     private RecoveryPlan Plan(IReadOnlyList<BackupRecord> backups, IReadOnlyList<ArchivedBinlog> binlogs, RecoveryTarget target)
     {
         try
