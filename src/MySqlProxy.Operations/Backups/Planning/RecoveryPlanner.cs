@@ -153,6 +153,12 @@ public static class RecoveryPlanner
             return [];
         }
 
+        if (!start.Covers(GtidPosition.Parse(binlogs[first].StartState)) && first > 0 && !Follows(binlogs[first - 1], binlogs[first]))
+        {
+            throw new RecoveryRangeException(
+                $"the archive has a gap between {binlogs[first - 1].Name} and {binlogs[first].Name}, after backup {baseBackup.Label}'s position {baseBackup.Gtid}");
+        }
+
         if (!start.Covers(GtidPosition.Parse(binlogs[first].StartState)))
         {
             throw new RecoveryRangeException(
