@@ -73,18 +73,16 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         _store = new RuntimeStateStore(adminOptions.RuntimeStatePath, listener.Control, _logger);
         _rates = new StatementRateSampler(listener.Control, adminOptions.RateSamplingPeriod, _logger);
         _jobs = jobs ?? new JobManager(loggerFactory.CreateLogger<JobManager>());
-        if (options.Backups.IsEnabled())
+        if (!string.IsNullOrEmpty(options.Backups.Agent.Url))
         {
-            if (string.IsNullOrEmpty(options.Backups.Agent.Url))
-            {
-                // No agent: the physical work runs here (the proxy is on the database host).
-                _backups = new BackupService(options.Backups, options.Backends.Primary, _jobs, loggerFactory.CreateLogger<BackupService>());
-                _backupWorker = new BackupWorker(_backups, loggerFactory.CreateLogger<BackupWorker>());
-            }
-            else
-            {
-                _agent = new AgentForwarder(options.Backups.Agent);
-            }
+            // The physical work runs in the agent on the database host; its paths are forwarded there.
+            _agent = new AgentForwarder(options.Backups.Agent);
+        }
+        else if (options.Backups.IsEnabled())
+        {
+            // No agent: the physical work runs here (the proxy is on the database host).
+            _backups = new BackupService(options.Backups, options.Backends.Primary, _jobs, loggerFactory.CreateLogger<BackupService>());
+            _backupWorker = new BackupWorker(_backups, loggerFactory.CreateLogger<BackupWorker>());
         }
     }
 

@@ -16,9 +16,10 @@ public static class BackupsOptionsValidator
             failures.Add("backups.repository: set path or s3.bucket, not both");
         }
 
+        CheckAgent(options, failures);
         if (!options.IsEnabled())
         {
-            if (options.Schedules.Count > 0 || options.BinlogArchive.Enabled)
+            if (string.IsNullOrEmpty(options.Agent.Url) && (options.Schedules.Count > 0 || options.BinlogArchive.Enabled))
             {
                 failures.Add("backups.repository: schedules and binlog archiving need a repository (path or s3.bucket)");
             }
@@ -103,6 +104,11 @@ public static class BackupsOptionsValidator
             failures.Add("backups.binlog_archive.interval: must be at least 1s");
         }
 
+        return failures;
+    }
+
+    private static void CheckAgent(BackupsOptions options, List<string> failures)
+    {
         if (!string.IsNullOrEmpty(options.Agent.Url))
         {
             if (!Uri.TryCreate(options.Agent.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
@@ -115,7 +121,5 @@ public static class BackupsOptionsValidator
                 failures.Add("backups.agent.token: required with backups.agent.url");
             }
         }
-
-        return failures;
     }
 }

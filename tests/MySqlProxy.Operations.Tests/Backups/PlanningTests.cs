@@ -137,7 +137,7 @@ public sealed class PlanningTests
             Repository = new BackupRepositoryOptions { Path = "relative/dir" },
             CompressionLevel = 40,
             Retention = new BackupRetentionOptions { FullCount = -1 },
-            Agent = new BackupAgentOptions { Url = "ftp://x" },
+            Agent = new BackupAgentOptions { Url = "ftp://x", Token = "t" },
         };
         IReadOnlyList<string> failures = BackupsOptionsValidator.Validate(options);
         Assert.Contains(failures, f => f.StartsWith("backups.repository.path", StringComparison.Ordinal));
