@@ -123,9 +123,16 @@ public sealed class S3AndRetentionTests
         // Binlogs only the expired chain needed are gone; what PITR from the kept full needs stays.
         ArchiveStatus archive = await h.Service.ArchiveStatusAsync(Ct);
         Assert.True(archive.Files < archivedBefore, $"{archive.Files} archived binlogs left of {archivedBefore}");
+        ArchiveIndex left = await h.Service.Repository.LoadArchiveAsync(Ct);
+        Assert.All(left.Files, f => Assert.True(f.LastTime >= kept[0].StartedAt.AddSeconds(-1), $"{f.Name} ends {f.LastTime:O}, before the kept full started {kept[0].StartedAt:O}"));
+
+        // PITR from the kept full to after it still works: the binlogs it needs are there.
         await h.WriteAsync("d");
+        await Task.Delay(1100, Ct);
         await BackupHarness.SucceedAsync(h.Service.StartArchive(rotate: true));
         ArchiveStatus after = await h.Service.ArchiveStatusAsync(Ct);
+        ArchiveIndex final = await h.Service.Repository.LoadArchiveAsync(Ct);
+        Assert.DoesNotContain(final.Files, f => f.LastTime < kept[0].StartedAt.AddSeconds(-1));
         await h.Service.PlanAsync(new RestoreRequest { Time = after.Range.LastRecoverableTime, TargetDir = "/nonexistent" }, Ct);
     }
 }

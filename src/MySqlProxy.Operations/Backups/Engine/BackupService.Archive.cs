@@ -47,11 +47,11 @@ public sealed partial class BackupService
             }
 
             var have = archive.Files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-            string? newest = archive.Files.Count == 0 ? null : archive.Files[^1].Name;
+            string? newest = archive.LastArchived ?? (archive.Files.Count == 0 ? null : archive.Files[^1].Name);
             string credentials = WriteCredentials(work);
             foreach (string name in logs.Take(logs.Count - 1))
             {
-                if (have.Contains(name) || (newest is not null && string.CompareOrdinal(name, newest) < 0))
+                if (have.Contains(name) || (newest is not null && string.CompareOrdinal(name, newest) <= 0))
                 {
                     continue;
                 }
@@ -82,7 +82,12 @@ public sealed partial class BackupService
                 try
                 {
                     ArchiveIndex latest = await Repository.LoadArchiveAsync(ct).ConfigureAwait(false);
-                    await Repository.SaveArchiveAsync(latest with { Files = [.. latest.Files.Where(f => f.Name != name), entry] }, ct).ConfigureAwait(false);
+                    await Repository.SaveArchiveAsync(latest with
+                    {
+                        Files = [.. latest.Files.Where(f => f.Name != name), entry],
+                        LastArchived = name,
+                        LastEndState = EndOf([entry]).ToString(),
+                    }, ct).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -135,16 +140,11 @@ public sealed partial class BackupService
         }
     }
 
-    private static GtidPosition EndOf(ArchiveIndex archive)
-    {
-        if (archive.Files.Count == 0)
-        {
-            return new GtidPosition();
-        }
+    private static GtidPosition EndOf(ArchiveIndex archive) =>
+        archive.Files.Count > 0 ? EndOf([archive.Files[^1]]) : GtidPosition.Parse(archive.LastEndState);
 
-        ArchivedBinlog last = archive.Files[^1];
-        return GtidPosition.Parse(string.Join(',', new[] { last.StartState, last.LastGtid ?? string.Empty }.Where(s => s.Length > 0)));
-    }
+    private static GtidPosition EndOf(ArchivedBinlog[] last) =>
+        GtidPosition.Parse(string.Join(',', new[] { last[0].StartState, last[0].LastGtid ?? string.Empty }.Where(s => s.Length > 0)));
 
     private static async Task<List<string>> BinaryLogsAsync(MySqlConnection connection, CancellationToken ct)
     {

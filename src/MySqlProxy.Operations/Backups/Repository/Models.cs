@@ -113,6 +113,12 @@ public sealed record ArchiveIndex
     public int Version { get; init; } = 1;
 
     public IReadOnlyList<ArchivedBinlog> Files { get; init; } = [];
+
+    /// <summary>The newest binlog ever archived (kept when retention expires it), so an emptied archive does not start over.</summary>
+    public string? LastArchived { get; init; }
+
+    /// <summary>The GTID state at the end of <see cref="LastArchived"/>.</summary>
+    public string? LastEndState { get; init; }
 }
 
 /// <summary>The JSON of manifests and index files.</summary>
