@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on this machine, from nothing:
 #   1. installs MariaDB from Debian's packages when missing (deploy/local/topology.sh install), and the
-#      other clients the tests drive: python3-pymysql (for /usr/bin/python3) and sysbench,
+#      other clients the tests drive: python3-pymysql (for /usr/bin/python3) and sysbench, and s3rver
+#      (npm, into S3RVER_DIR, default /var/tmp/mysqlproxy-s3rver) for the S3 backup tests,
 #   2. starts the local topology (deploy/local/topology.sh up; PRIMARY_PORT/REPLICA_PORTS/TOPO_DIR),
 #   3. runs `dotnet test MySqlProxy.sln -c Release "$@"` with MYSQLPROXY_TEST_PRIMARY and
 #      MYSQLPROXY_TEST_REPLICAS set, its output also in TestResults/dotnet-test.log (TEST_LOG),
@@ -90,10 +91,41 @@ ensure_test_clients() {
     rm -f "$aptlog"
 }
 
+# s3rver@3.7.1 from npm: the local S3 the backup tests store into (Backups/S3AndRetentionTests). Installed
+# once into S3RVER_DIR; node and npm come from Debian when missing.
+ensure_s3rver() {
+    local dir="${S3RVER_DIR:-/var/tmp/mysqlproxy-s3rver}" log
+    export S3RVER_DIR="$dir"
+    [[ -x "$dir/node_modules/.bin/s3rver" ]] && return 0
+    log=$(mktemp /tmp/test-s3rver.XXXXXX.log)
+    if ! command -v npm >/dev/null 2>&1; then
+        if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+            say "warning: npm missing and not installable here (needs root and apt-get); the S3 backup test fails"
+            return 0
+        fi
+        say "installing nodejs npm (apt-get)"
+        if ! { apt-get update -q &&
+               DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; } </dev/null >"$log" 2>&1; then
+            tail -n 30 "$log" >&2
+            say "apt-get install nodejs npm failed (full log: $log)"
+            exit 1
+        fi
+    fi
+    say "installing s3rver@3.7.1 (npm) into $dir"
+    mkdir -p "$dir"
+    if ! (cd "$dir" && npm install --no-audit --no-fund --loglevel=error s3rver@3.7.1) </dev/null >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        say "npm install s3rver@3.7.1 failed (full log: $log)"
+        exit 1
+    fi
+    rm -f "$log"
+}
+
 command -v dotnet >/dev/null 2>&1 || { say "the .NET SDK (dotnet) is not installed"; exit 1; }
 
 "$topo" install
 ensure_test_clients
+ensure_s3rver
 "$topo" up || { say "the database topology did not come up; no test was run"; exit 1; }
 eval "$("$topo" env)"
 export MYSQLPROXY_TEST_TOPOLOGY_SCRIPT="$topo"

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlProxy.Admin.Auth;
 using MySqlProxy.Admin.Backends;
+using MySqlProxy.Admin.Backups;
 using MySqlProxy.Admin.Diagnostics;
 using MySqlProxy.Admin.Health;
 using MySqlProxy.Admin.Hosting;
@@ -23,7 +24,9 @@ using MySqlProxy.Admin.Routing;
 using MySqlProxy.Admin.Sessions;
 using MySqlProxy.Core.Configuration;
 using MySqlProxy.Core.Listener;
+using MySqlProxy.Operations.Backups.Engine;
 using MySqlProxy.Operations.Jobs;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace MySqlProxy.Admin;
 
@@ -44,6 +47,9 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
     private readonly RuntimeStateStore _store;
     private readonly StatementRateSampler _rates;
     private readonly JobManager _jobs;
+    private readonly BackupService? _backups;
+    private readonly BackupWorker? _backupWorker;
+    private readonly AgentForwarder? _agent;
     private readonly Lock _lock = new();
     private bool _loaded;
     private WebApplication? _app;
@@ -68,7 +74,21 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         _store = new RuntimeStateStore(adminOptions.RuntimeStatePath, listener.Control, _logger);
         _rates = new StatementRateSampler(listener.Control, adminOptions.RateSamplingPeriod, _logger);
         _jobs = jobs ?? new JobManager(loggerFactory.CreateLogger<JobManager>());
+        if (!string.IsNullOrEmpty(options.Backups.Agent.Url))
+        {
+            // The physical work runs in the agent on the database host; its paths are forwarded there.
+            _agent = new AgentForwarder(options.Backups.Agent);
+        }
+        else if (options.Backups.IsEnabled())
+        {
+            // No agent: the physical work runs here (the proxy is on the database host).
+            _backups = new BackupService(options.Backups, options.Backends.Primary, _jobs, loggerFactory.CreateLogger<BackupService>());
+            _backupWorker = new BackupWorker(_backups, loggerFactory.CreateLogger<BackupWorker>());
+        }
     }
+
+    /// <summary>The backup work served in this process (null when backups are off or run in an agent).</summary>
+    public BackupService? Backups => _backups;
 
     /// <summary>The long work started through the endpoint.</summary>
     public JobManager Jobs => _jobs;
@@ -122,6 +142,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
         _rates.Start();
+        _backupWorker?.Start();
         Log.AdminListening(_logger, address);
     }
 
@@ -140,6 +161,11 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         }
 
         await _rates.DisposeAsync().ConfigureAwait(false);
+        if (_backupWorker is not null)
+        {
+            await _backupWorker.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _jobs.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         await app.StopAsync(cancellationToken).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
@@ -162,6 +188,8 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _store.Dispose();
+        _backups?.Dispose();
+        _agent?.Dispose();
     }
 
     private void LoadRuntimeState()
@@ -207,11 +235,19 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         services.AddSingleton(_store);
         services.AddSingleton(_jobs);
         services.AddSingleton(_options);
+        services.AddSingleton(new BackupEndpoint(_backups));
+        services.AddHttpForwarder();
 
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BearerTokenMiddleware>(token, _logger);
+        if (_agent is { } agent)
+        {
+            app.Use((context, next) => AgentForwarder.Handles(context, _jobs)
+                ? agent.ForwardAsync(context, context.RequestServices.GetRequiredService<IHttpForwarder>())
+                : next(context));
+        }
 
         app.MapOpenApi();
         HealthApi.Map(app);
@@ -222,6 +258,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         SessionsApi.Map(api);
         JobsApi.Map(api);
         ReplicasApi.Map(api);
+        BackupsApi.Map(api);
         return app;
     }
 }

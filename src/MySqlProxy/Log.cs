@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(6001, LogLevel.Error, "Configuration reload refused, the running settings stay: {Reason}")]
     public static partial void ReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(6010, LogLevel.Information, "Backup agent listening on {Address}")]
+    public static partial void AgentListening(ILogger logger, string address);
 }

@@ -27,11 +27,19 @@ internal static class ProxyProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Subcommands (mysqlproxy backup ..., mysqlproxy agent ...) live in Cli/.
+        if (Cli.Commands.TryRun(args, out Task<int> subcommand))
+        {
+            return await subcommand.ConfigureAwait(false);
+        }
+
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine("""
                 usage: mysqlproxy [--config proxy.yaml] [--<section>:<key>=<value> ...]
                        mysqlproxy replica add|status|cancel ...   (mysqlproxy replica --help)
+                       mysqlproxy backup <full|incremental|list|show|verify|restore|archive|status|keygen> ...
+                       mysqlproxy agent --listen 127.0.0.1:6081 --token T [--config proxy.yaml]
 
                 Runs the proxy with the configuration in proxy.yaml. Any key can be overridden on the
                 command line (--listen:mysql=127.0.0.1:6034) or in the environment
@@ -177,9 +185,11 @@ internal static class ProxyProgram
         // Validate here rather than only at host start, which would log the refusal as a start-up failure
         // with a stack trace before the one-line message.
         ValidateOptionsResult validation = new ProxyOptionsValidator().Validate(Options.DefaultName, bound);
-        if (validation.Failed)
+        List<string> failures = validation.Failed ? [.. validation.Failures] : [];
+        failures.AddRange(Operations.Backups.BackupsOptionsValidator.Validate(bound.Backups));
+        if (failures.Count > 0)
         {
-            throw new ConfigurationException(string.Join("; ", validation.Failures));
+            throw new ConfigurationException(string.Join("; ", failures));
         }
 
         return bound;

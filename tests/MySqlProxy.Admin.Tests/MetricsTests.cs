@@ -30,7 +30,7 @@ public sealed partial class MetricsTests
         "mysqlproxy_backend_borrow_waits_total",
         "mysqlproxy_backend_borrow_wait_seconds_total",
         "mysqlproxy_jobs_total",
-        "mysqlproxy_jobs_running",
+        "mysqlproxy_jobs_active",
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using MySqlProxy.Admin.Backups;
 using MySqlProxy.Admin.Metrics;
 using MySqlProxy.Core.Listener;
+using MySqlProxy.Operations.Jobs;
 
 namespace MySqlProxy.Admin.Health;
 
@@ -39,5 +41,6 @@ internal static class HealthApi
         return Results.Text($"not ready: {reason}\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    internal static IResult Metrics(MySqlListener listener, MySqlProxy.Operations.Jobs.JobManager jobs) => Results.Text(ProxyMetricsWriter.Write(listener, jobs), PrometheusText.ContentType);
+    internal static IResult Metrics(MySqlListener listener, JobManager jobs, BackupEndpoint backups) =>
+        Results.Text(ProxyMetricsWriter.Write(listener) + JobMetricsWriter.Write(jobs, backups.Service), PrometheusText.ContentType);
 }

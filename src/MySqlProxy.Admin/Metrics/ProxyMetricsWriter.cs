@@ -15,7 +15,7 @@ internal static class ProxyMetricsWriter
     private static readonly BackendState[] s_states = Enum.GetValues<BackendState>();
     private static readonly PinCauses[] s_causes = [.. Enum.GetValues<PinCauses>().Where(c => c != PinCauses.None)];
 
-    public static string Write(MySqlListener listener, MySqlProxy.Operations.Jobs.JobManager? jobs = null)
+    public static string Write(MySqlListener listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ProxyControl control = listener.Control;
@@ -143,21 +143,6 @@ internal static class ProxyMetricsWriter
         {
             string name = cause.ToString();
             text.Sample("mysqlproxy_pinned_sessions", pinned.GetValueOrDefault(name), ("cause", CauseName(name)));
-        }
-
-        text.Metric("mysqlproxy_jobs_total", "counter", "Long jobs (backup, verify, restore, replica-setup, ...) that ended since start, by kind and state (succeeded, failed, cancelled)");
-        text.Metric("mysqlproxy_jobs_running", "gauge", "Long jobs queued or running, by kind");
-        if (jobs is not null)
-        {
-            foreach (((string kind, MySqlProxy.Operations.Jobs.JobState state), long count) in jobs.Counts().OrderBy(c => c.Key.Kind, StringComparer.Ordinal).ThenBy(c => c.Key.State))
-            {
-                text.Sample("mysqlproxy_jobs_total", count, ("kind", kind), ("state", MySqlProxy.Operations.Jobs.JobStates.ToContractString(state)));
-            }
-
-            foreach (IGrouping<string, MySqlProxy.Operations.Jobs.Job> group in jobs.Active().GroupBy(j => j.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                text.Sample("mysqlproxy_jobs_running", group.Count(), ("kind", group.Key));
-            }
         }
 
         return text.ToString();

@@ -27,6 +27,8 @@ public sealed class ProxyOptions
     public SessionOptions Sessions { get; set; } = new();
 
     public PoolOptions Pool { get; set; } = new();
+
+    public BackupsOptions Backups { get; set; } = new();
 }
 
 /// <summary><c>pool</c>: backend connections shared by client sessions.</summary>

@@ -19,4 +19,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3901, Level = LogLevel.Warning, Message = "replica set-up of {Name} failed at step '{Step}' ({Error}); undoing on the target and in routing")]
     public static partial void ReplicaSetupUndoing(ILogger logger, string name, string step, string error);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "scheduled {Schedule}: job {JobId}")]
+    public static partial void ScheduledRun(ILogger logger, MySqlProxy.Operations.Backups.Planning.BackupSchedule schedule, string jobId);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "scheduled {Schedule} skipped: {Reason}")]
+    public static partial void ScheduledSkipped(ILogger logger, MySqlProxy.Operations.Backups.Planning.BackupSchedule schedule, string reason);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Error, Message = "scheduled {Schedule} could not start: {Error}")]
+    public static partial void ScheduledFailed(ILogger logger, MySqlProxy.Operations.Backups.Planning.BackupSchedule schedule, string error);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "binlog archiving failed (retried in {Interval}): {Error}")]
+    public static partial void ArchivingFailed(ILogger logger, TimeSpan interval, string error);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "could not delete the work directory {Dir}: {Error}")]
+    public static partial void WorkDirNotDeleted(ILogger logger, string dir, string error);
 }
