@@ -127,10 +127,14 @@ internal sealed class BackendMonitor : IAsyncDisposable
                 if (connection is null)
                 {
                     connection = new MySqlConnection(builder.ConnectionString);
-                    await connection.OpenAsync(ct).ConfigureAwait(false);
+                    await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
-                observed = await CheckAsync(connection, pool.Backend, pool.Health, ct).ConfigureAwait(false);
+                // Not cancelled on stop: MySqlConnector's cancellation of a running command drains the connection
+                // with synchronous socket reads, which with inline socket completions block the very thread that
+                // would complete them (seen as a SIGTERM that never finished). A check ends within its command
+                // timeout; the loop stops at the next tick.
+                observed = await CheckAsync(connection, pool.Backend, pool.Health, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException or TimeoutException or System.Net.Sockets.SocketException)
             {
