@@ -1,23 +1,18 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MySqlProxy.Admin.Auth;
 using MySqlProxy.Admin.Backends;
 using MySqlProxy.Admin.Backups;
 using MySqlProxy.Admin.Diagnostics;
 using MySqlProxy.Admin.Health;
 using MySqlProxy.Admin.Hosting;
-using MySqlProxy.Admin.Http;
 using MySqlProxy.Admin.Jobs;
-using MySqlProxy.Admin.Json;
 using MySqlProxy.Admin.Persistence;
 using MySqlProxy.Admin.Replicas;
 using MySqlProxy.Admin.Routing;
@@ -209,21 +204,9 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
 
     private WebApplication Build(IPEndPoint endpoint, string token)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mysqlproxy" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 1 << 20;
-            kestrel.Listen(endpoint);
-        });
-
+        WebApplicationBuilder builder = EmbeddedWebHost.CreateBuilder("mysqlproxy", endpoint, _loggerFactory);
         IServiceCollection services = builder.Services;
-        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new AdminLoggerFactory(_loggerFactory)));
-        services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        services.AddRoutingCore();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
-        services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
         services.AddOpenApi(o =>
         {
             o.AddSchemaTransformer<DurationSchemaTransformer>();
@@ -239,9 +222,7 @@ public sealed class AdminServer : IHostedLifecycleService, IAsyncDisposable
         services.AddHttpForwarder();
 
         WebApplication app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<BearerTokenMiddleware>(token, _logger);
+        EmbeddedWebHost.UseCommon(app, token, _logger);
         if (_agent is { } agent)
         {
             app.Use((context, next) => AgentForwarder.Handles(context, _jobs)

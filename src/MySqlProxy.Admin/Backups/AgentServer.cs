@@ -1,20 +1,14 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MySqlProxy.Admin.Auth;
 using MySqlProxy.Admin.Hosting;
-using MySqlProxy.Admin.Http;
 using MySqlProxy.Admin.Jobs;
-using MySqlProxy.Admin.Json;
 using MySqlProxy.Core.Configuration;
 using MySqlProxy.Operations.Backups.Engine;
 using MySqlProxy.Operations.Jobs;
@@ -57,25 +51,12 @@ public sealed class AgentServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mysqlproxy-agent" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 1 << 20;
-            kestrel.Listen(_listen);
-        });
+        WebApplicationBuilder builder = EmbeddedWebHost.CreateBuilder("mysqlproxy-agent", _listen, _loggerFactory);
         IServiceCollection services = builder.Services;
-        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new AdminLoggerFactory(_loggerFactory)));
-        services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        services.AddRoutingCore();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
-        services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
         services.AddSingleton(_jobs);
         services.AddSingleton(new BackupEndpoint(_service));
         WebApplication app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<BearerTokenMiddleware>(_token, _loggerFactory.CreateLogger<AgentServer>());
+        EmbeddedWebHost.UseCommon(app, _token, _loggerFactory.CreateLogger<AgentServer>());
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         RouteGroupBuilder api = app.MapGroup("/api");
         JobsApi.Map(api);

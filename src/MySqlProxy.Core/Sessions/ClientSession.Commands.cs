@@ -403,8 +403,9 @@ internal sealed partial class ClientSession
             failure!.ErrorCode == ErrorCodes.CannotConnect && _backend is null &&
             _context.Router.ChooseForRead(Monitoring.GtidPosition.Empty, avoid: pool) is { Backend.Role: BackendRole.Replica } replica)
         {
-            // The primary just died and the monitor has not marked it down yet: SET NAMES and the like can run
-            // on a replica (see Route), so a driver's connect-time statements do not fail reading sessions.
+            // The primary is down (or just died): SET NAMES, SET SESSION x and USE are learned from session
+            // tracking and replayed on whichever connection runs the next statement, so a replica may run them
+            // and sessions that only read go on (drivers send such statements right after connecting).
             return await AcquireAsync(replica, ct).ConfigureAwait(false);
         }
 

@@ -72,15 +72,6 @@ internal sealed partial class ClientSession
         if (!read || (_autocommitOff && hint.Target != HintTarget.Replica))
         {
             // Writes, session state, and everything while autocommit is off (each statement opens a transaction).
-            if (!router.Primary.Health.IsUp && command == CommandCode.Query && IsPureSessionState(traits) &&
-                router.ChooseForRead(GtidPosition.Empty, avoid: router.Primary) is { Backend.Role: BackendRole.Replica } replica)
-            {
-                // SET NAMES, SET SESSION x, USE: learned from session tracking and replayed on whichever
-                // connection runs the next statement, so with the primary down a replica may run them and
-                // sessions that only read go on (drivers send such statements right after connecting).
-                return (replica, null);
-            }
-
             return (router.Primary, null);
         }
 
