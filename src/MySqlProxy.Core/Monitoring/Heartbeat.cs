@@ -92,9 +92,9 @@ internal sealed class Heartbeat
     /// heartbeat's position); between heartbeats k (applied) and k+1 (not), the
     /// transactions written between them are dated evenly across that interval, so a replica that lacks writes made
     /// just after heartbeat k is counted from then, not from heartbeat k+1. Null when the positions cannot tell
-    /// (no positions recorded, the replica lacks everything remembered, or the positions disagree with the newest
-    /// heartbeat the replica has, <paramref name="replicatedMicros"/>: a replica that does not replicate from this
-    /// primary, or a position read a heartbeat apart from it).
+    /// (no positions recorded, the replica lacks everything remembered, or the newest heartbeat the replica has,
+    /// <paramref name="replicatedMicros"/>, was not written between the heartbeat it has and the one it lacks: a
+    /// replica that does not replicate from this primary, or a position read a heartbeat apart from it).
     /// </summary>
     private double? DateFirstMissing(GtidPosition replica, long replicatedMicros)
     {
@@ -118,7 +118,9 @@ internal sealed class Heartbeat
                 continue;
             }
 
-            if (appliedPos is null || appliedTs is not long from || from != replicatedMicros)
+            // The replica's newest heartbeat (any proxy's: several may write the same row) must lie between the
+            // two, else the positions do not describe this replica's stream (it replicates from elsewhere).
+            if (appliedPos is null || appliedTs is not long from || replicatedMicros < from || replicatedMicros >= _written[slot])
             {
                 return null;
             }
@@ -136,7 +138,7 @@ internal sealed class Heartbeat
         }
 
         // It has the newest heartbeat's position: nothing measurable is missing.
-        return appliedTs == replicatedMicros ? double.MaxValue : null;
+        return appliedTs is long newest && replicatedMicros >= newest ? double.MaxValue : null;
     }
 
     /// <summary>Microseconds on the proxy's clock (Unix epoch).</summary>

@@ -57,6 +57,15 @@ public sealed class HeartbeatTests
     }
 
     [Fact]
+    public void LagOf_AnotherProxysHeartbeatBetween_StillDatedFromThePositions()
+    {
+        Heartbeat heartbeat = TwoHeartbeats();
+        // A second proxy on the same primary wrote the heartbeat row at t=1500: the replica's newest heartbeat is
+        // that one, between this proxy's two; the positions still date its first missing transaction (1600).
+        Assert.Equal(900, heartbeat.LagOf(1500, 2500, GtidPosition.Parse("0-1-15"))!.Value.TotalMicroseconds, 1.0);
+    }
+
+    [Fact]
     public void LagOf_NothingWrittenYet_IsUnknown() =>
         Assert.Null(new Heartbeat().LagOf(1000, 2000, GtidPosition.Parse("0-1-1")));
 }
